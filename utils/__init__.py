@@ -1,0 +1,62 @@
+"""Helpers for HW 8, "PyTorch for Deep Learning". One module per concern:
+
+=================  ==========================================================
+``device``         ``get_device``, ``device_summary``, ``synchronize``
+``seed``           ``seed_everything``
+``timing``         ``median_seconds``
+``data``           offline Fashion-MNIST, ``as_tensors``, ``tensor_loaders``
+``models``         ``MLP`` (``nn.ModuleList``), ``init_weights``
+``training``       ``train_one_epoch``, ``evaluate``, ``fit`` -> ``History``
+``metrics``        accuracy, confusion matrix, per-class accuracy
+``checkpoint``     atomic ``save_checkpoint``, checked ``load_checkpoint``
+``plotting``       learning curves, image grids, confusion matrices
+``checks``         the notebooks' self-checks
+=================  ==========================================================
+"""
+
+from . import checks
+from .checkpoint import (
+    CheckpointError,
+    CheckpointNotFoundError,
+    checkpoint_filename,
+    load_checkpoint,
+    read_checkpoint,
+    save_checkpoint,
+)
+from .data import (
+    FASHION_CLASSES,
+    FASHION_MEAN,
+    FASHION_STD,
+    DatasetUnavailableError,
+    Loaders,
+    TensorBatchLoader,
+    as_tensors,
+    data_root,
+    ensure_fashion_mnist,
+    fashion_mnist,
+    mnist,
+    tensor_loaders,
+)
+from .device import DeviceUnavailableError, available_devices, device_summary, get_device, synchronize
+from .metrics import accuracy, confusion_matrix, most_confused_pair, per_class_accuracy
+from .models import MLP, count_parameters, init_weights
+from .plotting import plot_confusion_matrix, plot_learning_curves, show_images
+from .seed import seed_everything
+from .timing import median_seconds
+from .training import EpochStats, History, evaluate, fit, predict, train_one_epoch
+
+__all__ = [
+    "checks",
+    "CheckpointError", "CheckpointNotFoundError", "checkpoint_filename", "load_checkpoint",
+    "read_checkpoint", "save_checkpoint",
+    "FASHION_CLASSES", "FASHION_MEAN", "FASHION_STD", "DatasetUnavailableError", "Loaders",
+    "TensorBatchLoader", "as_tensors", "data_root", "ensure_fashion_mnist", "fashion_mnist", "mnist",
+    "tensor_loaders",
+    "DeviceUnavailableError", "available_devices", "device_summary", "get_device", "synchronize",
+    "accuracy", "confusion_matrix", "most_confused_pair", "per_class_accuracy",
+    "MLP", "count_parameters", "init_weights",
+    "plot_confusion_matrix", "plot_learning_curves", "show_images",
+    "seed_everything",
+    "median_seconds",
+    "EpochStats", "History", "evaluate", "fit", "predict", "train_one_epoch",
+]
