@@ -101,7 +101,7 @@ def save_checkpoint(
     payload = {
         "format": FORMAT,
         "version": VERSION,
-        "torch_version": torch.__version__,
+        "torch_version": str(torch.__version__),
         "model_class": type(model).__name__,
         "epoch": int(epoch),
         "model_state_dict": model.state_dict(),
@@ -135,11 +135,18 @@ def read_checkpoint(path: str | os.PathLike[str], map_location: Any = "cpu") -> 
     path = Path(path)
     if not path.is_file():
         raise CheckpointNotFoundError(f"{path}: no such checkpoint file (check the folder and the name)")
+    if not zipfile.is_zipfile(path):
+        raise CheckpointError(
+            f"{path} is truncated or corrupt: it is not the zip archive torch.save writes "
+            f"({path.stat().st_size} bytes). Use an earlier checkpoint; this one cannot be recovered."
+        )
     try:
         payload = torch.load(path, map_location=map_location, weights_only=True)
     except pickle.UnpicklingError as error:
+        lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+        reason = next((line for line in lines if "Unsupported global" in line), lines[0] if lines else "")
         raise CheckpointError(
-            f"{path} holds objects that weights_only=True refuses to load ({str(error).splitlines()[0]}). "
+            f"{path} holds objects that weights_only=True refuses to load ({reason}). "
             "Only open such a file with weights_only=False if you trust whoever wrote it: unpickling can run code."
         ) from error
     except (RuntimeError, EOFError, OSError, zipfile.BadZipFile, ValueError) as error:

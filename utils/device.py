@@ -85,6 +85,17 @@ def get_device(preferred: str | torch.device | None = None) -> torch.device:
     return torch.device("cpu")
 
 
+def _cpu_name() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as handle:
+            for line in handle:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
 def device_summary(device: torch.device | str | None = None) -> str:
     """One line for a notebook's setup cell: device, its name, torch version, CPU threads."""
     device = torch.device(device) if device is not None else get_device()
@@ -94,7 +105,7 @@ def device_summary(device: torch.device | str | None = None) -> str:
     elif device.type == "mps":
         name = f"Apple MPS ({platform.machine()})"
     else:
-        name = platform.processor() or platform.machine()
+        name = _cpu_name()
     return (
         f"device: {device} ({name}) | torch {torch.__version__} | "
         f"CPU threads: {torch.get_num_threads()}"

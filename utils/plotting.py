@@ -72,7 +72,7 @@ def show_images(
         ax.axis("off")
         if i >= n:
             continue
-        ax.imshow(images[i], cmap="gray")
+        ax.imshow(images[i].numpy(), cmap="gray")
         true = classes[int(labels[i])]
         if predictions is None:
             ax.set_title(true, fontsize="small")
@@ -97,7 +97,7 @@ def plot_confusion_matrix(
         values = values / values.sum(dim=1, keepdim=True).clamp(min=1)
     fig = Figure(figsize=(7.5, 6.5), layout="constrained")
     ax = fig.subplots()
-    image = ax.imshow(values, cmap="Blues")
+    image = ax.imshow(values.numpy(), cmap="Blues")
     fig.colorbar(image, ax=ax, shrink=0.8)
     ticks = range(len(classes))
     ax.set_xticks(ticks, classes, rotation=45, ha="right")
@@ -106,7 +106,8 @@ def plot_confusion_matrix(
     threshold = float(values.max()) / 2
     for r in ticks:
         for c in ticks:
-            text = f"{values[r, c]:.2f}" if normalize else f"{int(values[r, c])}"
+            value = float(values[r, c])
+            text = f"{value:.2f}" if normalize else f"{int(value)}"
             ax.text(c, r, text, ha="center", va="center", fontsize=7,
-                    color="white" if values[r, c] > threshold else "black")
+                    color="white" if value > threshold else "black")
     return fig

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+import pytest
+import torch
+from matplotlib.figure import Figure
+
+import utils
+
+
+def history(offset: float = 0.0) -> utils.History:
+    run = utils.History()
+    for epoch in range(1, 4):
+        run.epochs.append(utils.EpochStats(epoch, 1 / epoch + offset, 0.5 + epoch / 10, 1.2 / epoch, 0.5, 1e-3, 0.1))
+    return run
+
+
+def test_learning_curves_one_run():
+    fig = utils.plot_learning_curves(history())
+    assert isinstance(fig, Figure)
+    loss_ax, acc_ax = fig.axes
+    assert len(loss_ax.lines) == 2 and len(acc_ax.lines) == 2
+    assert list(loss_ax.lines[0].get_ydata()) == pytest.approx([1.0, 0.5, 1 / 3])
+
+
+def test_learning_curves_compare_runs():
+    fig = utils.plot_learning_curves({"SGD": history(), "Adam": history(0.1)})
+    labels = [line.get_label() for line in fig.axes[0].lines]
+    assert labels == ["SGD train", "SGD validation", "Adam train", "Adam validation"]
+
+
+def test_learning_curves_need_data():
+    with pytest.raises(ValueError, match="at least one epoch"):
+        utils.plot_learning_curves(utils.History())
+
+
+def test_show_images_titles_and_mistakes():
+    images = torch.rand(5, 1, 28, 28)
+    fig = utils.show_images(images, [0, 1, 2, 3, 4], utils.FASHION_CLASSES, predictions=[0, 1, 2, 3, 9], ncols=3)
+    titled = [ax for ax in fig.axes if ax.get_title()]
+    assert len(fig.axes) == 6 and len(titled) == 5
+    assert titled[4].get_title() == "Ankle boot\n(Coat)" and titled[4].title.get_color() == "red"
+
+
+def test_show_images_rejects_colour():
+    with pytest.raises(ValueError, match="one channel"):
+        utils.show_images(torch.rand(2, 3, 8, 8), [0, 1], utils.FASHION_CLASSES)
+
+
+def test_confusion_matrix_plot_normalises_rows():
+    matrix = torch.tensor([[3, 1], [0, 4]])
+    fig = utils.plot_confusion_matrix(matrix, ["a", "b"])
+    image = fig.axes[0].images[0].get_array()
+    assert image[0, 0] == pytest.approx(0.75) and image[1, 1] == pytest.approx(1.0)
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert texts == ["0.75", "0.25", "0.00", "1.00"]
