@@ -27,7 +27,6 @@ help:
 # The venv and an editable install, redone only when pyproject.toml changes.
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --upgrade --quiet pip
 	$(PY) -m pip install --quiet -e .
 	@touch $@
 

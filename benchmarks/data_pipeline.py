@@ -107,8 +107,10 @@ def main() -> None:
     floor = flops / throughput
 
     print(f"(a) stock torchvision + PIL DataLoader : {stock:8.2f} s/epoch (1 epoch)")
-    print(f"(b) utils.TensorBatchLoader            : {tensor:8.2f} s/epoch (median of {args.repeat})"
-          f"  + {prepare:.2f} s once for as_tensors")
+    print(
+        f"(b) utils.TensorBatchLoader            : {tensor:8.2f} s/epoch (median of {args.repeat})"
+        f"  + {prepare:.2f} s once for as_tensors"
+    )
     print(f"GEMM floor: {flops / 1e9:.1f} GFLOP/epoch / {throughput / 1e9:.1f} GFLOP/s measured = {floor:.2f} s/epoch")
     print(f"speed-up (a)/(b): {stock / tensor:.1f}x   (b)/floor: {tensor / floor:.2f}x")
 

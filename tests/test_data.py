@@ -33,7 +33,9 @@ def make_debian_folder(folder: Path, raw_files: dict[str, bytes], damage: str | 
     for name, content in raw_files.items():
         if name == damage:
             middle = len(content) // 2
-            content = content[:middle] + bytes(255 - b for b in content[middle : middle + 100]) + content[middle + 100 :]
+            content = (
+                content[:middle] + bytes(255 - b for b in content[middle : middle + 100]) + content[middle + 100 :]
+            )
         (folder / f"{name}.gz").write_bytes(gzip.compress(content, compresslevel=1, mtime=0))
     return folder
 
@@ -103,7 +105,9 @@ def test_normalisation_constants_match_the_training_set():
 
 
 def test_as_tensors_equals_the_stock_transform():
-    stock = transforms.Compose([transforms.ToTensor(), transforms.Normalize((utils.FASHION_MEAN,), (utils.FASHION_STD,))])
+    stock = transforms.Compose(
+        [transforms.ToTensor(), transforms.Normalize((utils.FASHION_MEAN,), (utils.FASHION_STD,))]
+    )
     dataset = utils.fashion_mnist(train=False)
     images, labels = utils.as_tensors(dataset)
     assert images.shape == (10_000, 1, 28, 28) and images.dtype == torch.float32

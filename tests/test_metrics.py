@@ -16,9 +16,7 @@ def test_confusion_matrix_rows_are_true_classes():
     predictions = torch.tensor([0, 1, 1, 2, 0, 0])
     matrix = utils.confusion_matrix(labels, predictions, 3)
     assert matrix.tolist() == [[1, 1, 0], [0, 1, 0], [2, 0, 1]]
-    torch.testing.assert_close(
-        utils.per_class_accuracy(matrix), torch.tensor([0.5, 1.0, 1 / 3])
-    )
+    torch.testing.assert_close(utils.per_class_accuracy(matrix), torch.tensor([0.5, 1.0, 1 / 3]))
     assert utils.most_confused_pair(matrix) == (2, 0, 2)
     assert utils.most_confused_pair(matrix, ["a", "b", "c"]) == ("c", "a", 2)
 

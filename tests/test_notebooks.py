@@ -57,7 +57,9 @@ def test_committed_without_outputs(path: Path):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=notebook_ids())
 def test_starts_with_front_matter_and_setup_cell(path: Path):
     notebook = nbformat.read(path, as_version=4)
-    assert front_matter(notebook).get("title"), f"{path.name}: the first cell must be a raw cell with YAML front matter holding a title"
+    assert front_matter(notebook).get("title"), (
+        f"{path.name}: the first cell must be a raw cell with YAML front matter holding a title"
+    )
     setup = next(cell for cell in notebook.cells[1:] if cell.cell_type == "code")
     for needed in ("%matplotlib inline", "seed_everything(", "get_device()"):
         assert needed in setup.source, f"{path.name}: the first code cell (setup) lacks {needed!r}"

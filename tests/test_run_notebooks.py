@@ -28,7 +28,9 @@ def test_runs_notebooks_in_their_folder_and_reports_failures(tmp_path, capsys):
     out = capsys.readouterr().out
     assert status == 1
     assert any(line.startswith("good.ipynb") and line.endswith("ok") for line in out.splitlines())
-    assert any(line.startswith("bad.ipynb") and "FAILED" in line and "ZeroDivisionError" in line for line in out.splitlines())
+    assert any(
+        line.startswith("bad.ipynb") and "FAILED" in line and "ZeroDivisionError" in line for line in out.splitlines()
+    )
     executed = nbformat.read(tmp_path / "_build" / "good.ipynb", as_version=4)
     assert executed.cells[0].outputs[0]["text"].strip() == str(tmp_path)
     assert (tmp_path / "_build" / "good.html").read_text().startswith("<!DOCTYPE html>")

@@ -68,8 +68,18 @@ def test_fit_resumes_at_start_epoch_and_calls_back(fashion_subset):
     train, val = small_loaders(fashion_subset)
     model = utils.MLP(784, [16], 10)
     seen = []
-    history = utils.fit(model, train, val, nn.CrossEntropyLoss(), torch.optim.SGD(model.parameters(), 0.1), 5, "cpu",
-                        start_epoch=3, progress=False, on_epoch_end=lambda stats: seen.append(stats.epoch))
+    history = utils.fit(
+        model,
+        train,
+        val,
+        nn.CrossEntropyLoss(),
+        torch.optim.SGD(model.parameters(), 0.1),
+        5,
+        "cpu",
+        start_epoch=3,
+        progress=False,
+        on_epoch_end=lambda stats: seen.append(stats.epoch),
+    )
     assert [s.epoch for s in history.epochs] == seen == [4, 5]
 
 

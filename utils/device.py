@@ -46,9 +46,7 @@ def _validate(name: str, source: str) -> torch.device:
     spec = name.strip().lower()
     match = _DEVICE_PATTERN.match(spec)
     if match is None:
-        raise ValueError(
-            f"{source}={name!r} is not a device name. Use one of: cpu, cuda, cuda:N, mps."
-        )
+        raise ValueError(f"{source}={name!r} is not a device name. Use one of: cpu, cuda, cuda:N, mps.")
     available = available_devices()
     kind = match.group(1).split(":")[0]
     if kind == "cuda":
@@ -106,10 +104,7 @@ def device_summary(device: torch.device | str | None = None) -> str:
         name = f"Apple MPS ({platform.machine()})"
     else:
         name = _cpu_name()
-    return (
-        f"device: {device} ({name}) | torch {torch.__version__} | "
-        f"CPU threads: {torch.get_num_threads()}"
-    )
+    return f"device: {device} ({name}) | torch {torch.__version__} | CPU threads: {torch.get_num_threads()}"
 
 
 def synchronize(device: torch.device | str) -> None:

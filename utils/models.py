@@ -49,8 +49,7 @@ class MLP(nn.Module):
         x = x.reshape(x.shape[0], -1)
         if x.shape[1] != self.input_size:
             raise ValueError(
-                f"MLP expects {self.input_size} features per sample, got {x.shape[1]} "
-                f"(input shape {tuple(x.shape)})"
+                f"MLP expects {self.input_size} features per sample, got {x.shape[1]} (input shape {tuple(x.shape)})"
             )
         for layer in self.layers:
             x = layer(x)

@@ -108,6 +108,5 @@ def plot_confusion_matrix(
         for c in ticks:
             value = float(values[r, c])
             text = f"{value:.2f}" if normalize else f"{int(value)}"
-            ax.text(c, r, text, ha="center", va="center", fontsize=7,
-                    color="white" if value > threshold else "black")
+            ax.text(c, r, text, ha="center", va="center", fontsize=7, color="white" if value > threshold else "black")
     return fig
