@@ -113,9 +113,7 @@ def merge_config(base, overlay):
             return overlay
         if not overlay:
             return base
-        combined = (base if isinstance(base, list) else [base]) + (
-            overlay if isinstance(overlay, list) else [overlay]
-        )
+        combined = (base if isinstance(base, list) else [base]) + (overlay if isinstance(overlay, list) else [overlay])
         unique, seen = [], set()
         for item in combined:
             key = json.dumps(item, sort_keys=True)
@@ -165,7 +163,12 @@ def code_fence_mask(lines: list[str]) -> list[bool]:
             mask.append(fence is not None)
         else:
             mask.append(True)
-            if match and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence) and not match.group(2).strip():
+            if (
+                match
+                and match.group(1)[0] == fence[0]
+                and len(match.group(1)) >= len(fence)
+                and not match.group(2).strip()
+            ):
                 fence = None
     return mask
 
@@ -279,7 +282,7 @@ def qmd_chunks(text: str) -> list[tuple[int, str, str]]:
         if fence is None and match:
             fence, info, start = match.group(1), match.group(2).strip(), number
         elif fence is not None and match and match.group(1) == fence and not match.group(2).strip():
-            body = "\n".join(textwrap_dedent(lines[start:number - 1], lines[start - 1]))
+            body = "\n".join(textwrap_dedent(lines[start : number - 1], lines[start - 1]))
             chunks.append((start, info, body))
             fence = None
     return chunks
@@ -404,7 +407,11 @@ def test_student_profile_renders_what_make_student_writes(tmp_path: Path):
     assert not missing, f"the solution notebooks {missing} do not exist yet"
     result = subprocess.run(
         [sys.executable, str(tool), "--output", str(tmp_path / "dist")],
-        cwd=ROOT, capture_output=True, text=True, timeout=300,
+        check=False,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, f"make_student.py failed:\n{result.stdout}\n{result.stderr}"
     for target in render_targets(profile_config("student")):
@@ -472,7 +479,8 @@ def test_local_links_resolve(page: str):
     lines = text.split("\n")
     prose = "\n".join(line for line, code in zip(lines, code_fence_mask(lines)) if not code)
     broken = [
-        link for link in LINK_RE.findall(prose)
+        link
+        for link in LINK_RE.findall(prose)
         if not is_external(link) and not (ROOT / link.split("#")[0].lstrip("/")).exists()
     ]
     assert not broken, f"{page}: links to missing files {broken}"
@@ -537,7 +545,10 @@ def test_notebook_link_checker_finds_a_leak(tmp_path: Path, monkeypatch):
     lua = tmp_path / "student-links.lua"
     lua.write_text("-- stub\n")
     monkeypatch.setattr(sys.modules[__name__], "ROOT", tmp_path)
-    config |= {"filters": ["student-links.lua"], "student-links": {"from": "notebooks/", "to": "dist/student/notebooks/"}}
+    config |= {
+        "filters": ["student-links.lua"],
+        "student-links": {"from": "notebooks/", "to": "dist/student/notebooks/"},
+    }
     assert unrendered_notebook_links(page, config) == []
 
 
@@ -561,7 +572,9 @@ def test_heading_reader_skips_code_and_callout_titles():
 
 def test_guide_has_the_callouts_for_torch_2_14():
     text = GUIDE.read_text(encoding="utf-8")
-    callouts = re.findall(r"^::: \{\.callout-(?:note|warning|tip|important)\}\n(.*?)^:::$", text, re.M | re.S)
+    callouts = re.findall(
+        r"^::: \{\.callout-(?:note|warning|tip|important)\}\n(.*?)^:::$", text, re.MULTILINE | re.DOTALL
+    )
     joined = "\n".join(callouts)
     for needed, why in [
         ("torch.export", "TorchScript is deprecated in favour of torch.export"),
@@ -573,7 +586,7 @@ def test_guide_has_the_callouts_for_torch_2_14():
 
 def test_guide_starts_with_the_hidden_setup_chunk():
     blocks = python_blocks(GUIDE.read_text(encoding="utf-8"))
-    line, executed, source = blocks[0]
+    _line, executed, source = blocks[0]
     assert executed and chunk_options(source).get("echo") is False, "the first chunk is the hidden setup chunk"
     assert "import numpy as np" in source and "import matplotlib.pyplot as plt" in source
 
@@ -690,8 +703,19 @@ def test_guide_executed_chunks_run_in_a_fresh_kernel():
 def project_copy(destination: Path) -> Path:
     """The files the site needs, copied (so rendering writes nothing into the repository)."""
     ignore = shutil.ignore_patterns(
-        ".git", ".venv", "_site", "_site-student", "_freeze", ".quarto", "_build", "dist",
-        "__pycache__", ".pytest_cache", ".ipynb_checkpoints", "*.egg-info", ".ruff_cache",
+        ".git",
+        ".venv",
+        "_site",
+        "_site-student",
+        "_freeze",
+        ".quarto",
+        "_build",
+        "dist",
+        "__pycache__",
+        ".pytest_cache",
+        ".ipynb_checkpoints",
+        "*.egg-info",
+        ".ruff_cache",
     )
     shutil.copytree(ROOT, destination, ignore=ignore, symlinks=True)
     data = destination / "data"
@@ -702,7 +726,10 @@ def project_copy(destination: Path) -> Path:
     return destination
 
 
-@pytest.mark.skipif(shutil.which("quarto") is None, reason="quarto is not on PATH (install it to render the site: https://quarto.org/docs/get-started/)")
+@pytest.mark.skipif(
+    shutil.which("quarto") is None,
+    reason="quarto is not on PATH (install it to render the site: https://quarto.org/docs/get-started/)",
+)
 @pytest.mark.parametrize("profile", PROFILES)
 def test_quarto_renders_the_site(profile: str, tmp_path: Path):
     project = project_copy(tmp_path / "hw08")
@@ -711,9 +738,16 @@ def test_quarto_renders_the_site(profile: str, tmp_path: Path):
         subprocess.run([sys.executable, "tools/make_student.py", "--output", "dist"], cwd=project, check=True, env=env)
     result = subprocess.run(
         ["quarto", "render", "--profile", profile],
-        cwd=project, capture_output=True, text=True, timeout=900, env=env,
+        check=False,
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env=env,
     )
-    assert result.returncode == 0, f"quarto render --profile {profile} failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
+    assert result.returncode == 0, (
+        f"quarto render --profile {profile} failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
+    )
     config = profile_config(profile)
     site = project / config["project"].get("output-dir", "_site")
     for target in render_targets(config):
@@ -722,5 +756,7 @@ def test_quarto_renders_the_site(profile: str, tmp_path: Path):
     guide = (site / "hw08.html").read_text(encoding="utf-8")
     assert "Question 1" in guide and "cell-output" in guide, "hw08.html lacks the questions or the executed output"
     if profile == "student":
-        leaked = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.ipynb") if "dist/student" not in p.as_posix())
+        leaked = sorted(
+            p.relative_to(site).as_posix() for p in site.rglob("*.ipynb") if "dist/student" not in p.as_posix()
+        )
         assert not leaked, f"the student site contains solution notebooks: {leaked}"
