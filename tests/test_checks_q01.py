@@ -1,12 +1,13 @@
 """The self-checks of question 1 pass the notebook's solutions and reject wrong answers and stubs.
 
 The correct implementations are the notebook's own solution cells (executed here), so these
-tests also cover the solutions, and hold no second copy of the answers. The stubs are the
-same cells with each solution region replaced as the student version does it.
+tests also cover the solutions and hold no second copy of the answers. The stubs are those
+cells as the student handout has them (``tools/make_student.py``).
 """
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from pathlib import Path
 
@@ -20,29 +21,32 @@ from torch import nn
 from utils import available_devices, checks
 from utils.checks import q01
 
-NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "hw08-q01.ipynb"
-REGION = re.compile(
-    r"^(?P<indent>[ \t]*)### BEGIN SOLUTION[ \t]*\n(?P<body>.*?)^[ \t]*### END SOLUTION[ \t]*$", re.M | re.S
-)
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOK = ROOT / "notebooks" / "hw08-q01.ipynb"
 
 
-def _solution_sources() -> list[str]:
-    notebook = nbformat.read(NOTEBOOK, as_version=4)
-    return [cell.source for cell in notebook.cells if cell.cell_type == "code" and "### BEGIN SOLUTION" in cell.source]
+def _make_student():
+    spec = importlib.util.spec_from_file_location("make_student", ROOT / "tools" / "make_student.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-def _stub(match: re.Match) -> str:
-    kept = [line.removesuffix("# KEEP").rstrip() for line in match["body"].splitlines() if line.rstrip().endswith("# KEEP")]
-    return "\n".join([*kept, f'{match["indent"]}raise NotImplementedError("Q1: write this function")'])
+def _function_cells(student: bool) -> list[str]:
+    """The code cells holding solution regions: as written, or as the student handout has them."""
+    solution = nbformat.read(NOTEBOOK, as_version=4)
+    indices = [
+        i for i, cell in enumerate(solution.cells) if cell.cell_type == "code" and "### BEGIN SOLUTION" in cell.source
+    ]
+    notebook = _make_student().student_notebook(NOTEBOOK)[0] if student else solution
+    return [notebook.cells[i].source for i in indices]
 
 
 def _load(student: bool) -> dict:
     namespace = {"torch": torch, "np": np, "nn": nn, "F": F}
-    for source in _solution_sources():
-        if student:
-            source = REGION.sub(_stub, source)
-            assert "### BEGIN SOLUTION" not in source
-        exec(compile(source, str(NOTEBOOK), "exec"), namespace)
+    for source in _function_cells(student):
+        assert ("### BEGIN SOLUTION" in source) != student
+        exec(compile(source, str(NOTEBOOK), "exec"), namespace)  # noqa: S102 (the notebook's own solution cells)
     return namespace
 
 
@@ -103,7 +107,9 @@ def test_a_stub_names_its_part_and_function(check, function):
 
 # ----------------------------------------------------------------------------- 1.1
 def test_tensors_two_copies_are_not_shared():
-    expect_failure("check_tensors", "shared tensor did not change", share_and_copy=lambda a: (torch.tensor(a), torch.tensor(a)))
+    expect_failure(
+        "check_tensors", "shared tensor did not change", share_and_copy=lambda a: (torch.tensor(a), torch.tensor(a))
+    )
 
 
 def test_tensors_two_views_are_not_a_copy():
@@ -129,7 +135,9 @@ def test_tensors_wrong_axis_order():
 
 
 def test_tensors_nchw_must_not_copy():
-    expect_failure("check_tensors", "copied the data", hwc_to_nchw=lambda images: images.permute(0, 3, 1, 2).contiguous())
+    expect_failure(
+        "check_tensors", "copied the data", hwc_to_nchw=lambda images: images.permute(0, 3, 1, 2).contiguous()
+    )
 
 
 def test_tensors_view_fails_on_non_contiguous_input():
@@ -141,9 +149,7 @@ def test_tensors_flatten_to_wrong_shape():
 
 
 def test_tensors_mean_must_broadcast_over_channels():
-    expect_failure(
-        "check_tensors", "raised RuntimeError", normalize_channels=lambda x, m, s: (x - m) / s
-    )
+    expect_failure("check_tensors", "raised RuntimeError", normalize_channels=lambda x, m, s: (x - m) / s)
 
 
 def test_tensors_normalize_in_place_is_rejected():
@@ -156,7 +162,9 @@ def test_tensors_normalize_in_place_is_rejected():
 
 def test_tensors_normalize_with_swapped_statistics():
     expect_failure(
-        "check_tensors", "differs from the reference", normalize_channels=lambda x, m, s: (x - s[:, None, None]) / m[:, None, None]
+        "check_tensors",
+        "differs from the reference",
+        normalize_channels=lambda x, m, s: (x - s[:, None, None]) / m[:, None, None],
     )
 
 
@@ -190,7 +198,9 @@ def test_autograd_numerical_grad_must_not_change_x():
 
 def test_autograd_numerical_grad_wrong_shape():
     expect_failure(
-        "check_autograd", "shaped like x", numerical_grad=lambda f, x, eps=1e-3: SOLUTION["numerical_grad"](f, x, eps).view(-1)
+        "check_autograd",
+        "shaped like x",
+        numerical_grad=lambda f, x, eps=1e-3: SOLUTION["numerical_grad"](f, x, eps).view(-1),
     )
 
 
@@ -236,7 +246,7 @@ def test_stopping_gradients_rebinding_changes_nothing():
         with torch.no_grad():
             for p in params:
                 if p.grad is not None:
-                    p = p - lr * p.grad  # noqa: PLW2901 (the bug under test)
+                    p = p - lr * p.grad
 
     expect_failure("check_stopping_gradients", "rebinds", sgd_step=rebinds)
 
@@ -295,7 +305,9 @@ def test_linear_guide_version_passes(capsys):
 
 
 def test_linear_without_transpose_gets_a_hint():
-    expect_failure("check_linear_forward", "transpose", linear_forward=lambda x, w, b=None: x @ w + (0 if b is None else b))
+    expect_failure(
+        "check_linear_forward", "transpose", linear_forward=lambda x, w, b=None: x @ w + (0 if b is None else b)
+    )
 
 
 def test_linear_forgetting_the_bias():
@@ -373,11 +385,17 @@ def test_matmul_on_must_return_to_the_cpu():
 
 
 def test_matmul_on_elementwise_product_gets_a_hint():
-    expect_failure("check_matmul_on", "raised RuntimeError(.|\\n)*matrix product", matmul_on=lambda a, b, device: a.to(device) * b.to(device))
+    expect_failure(
+        "check_matmul_on",
+        "raised RuntimeError(.|\\n)*matrix product",
+        matmul_on=lambda a, b, device: a.to(device) * b.to(device),
+    )
 
 
 def test_matmul_on_wrong_order():
-    expect_failure("check_matmul_on", "returned shape", matmul_on=lambda a, b, device: (b.t().to(device) @ a.t().to(device)).cpu())
+    expect_failure(
+        "check_matmul_on", "returned shape", matmul_on=lambda a, b, device: (b.t().to(device) @ a.t().to(device)).cpu()
+    )
 
 
 def test_matmul_on_must_not_change_inputs():

@@ -23,12 +23,12 @@ from torch import nn
 from ._core import call_student, expect, expect_close, passed
 
 __all__ = [
-    "check_tensors",
     "check_autograd",
-    "check_stopping_gradients",
-    "check_linear_forward",
     "check_cross_entropy_loss",
+    "check_linear_forward",
     "check_matmul_on",
+    "check_stopping_gradients",
+    "check_tensors",
 ]
 
 _MISSING = object()
@@ -103,7 +103,11 @@ def check_tensors(
             f"share_and_copy: {name} has shape {tuple(tensor.shape)} and dtype {tensor.dtype}; "
             "expected the array's shape (2, 3) and dtype float32",
         )
-        expect(torch.equal(tensor, torch.arange(6.0).reshape(2, 3)), part, f"share_and_copy: {name} holds other values than the array")
+        expect(
+            torch.equal(tensor, torch.arange(6.0).reshape(2, 3)),
+            part,
+            f"share_and_copy: {name} holds other values than the array",
+        )
     array[0, 0] = 100.0
     expect(
         shared[0, 0].item() == 100.0,
@@ -128,7 +132,8 @@ def check_tensors(
         f"hwc_to_nchw turned shape (N, H, W, C) = (2, 3, 4, 3) into {tuple(out.shape)}; expected (N, C, H, W) = (2, 3, 3, 4)",
     )
     moved = all(
-        out[n, c, h, w] == images[n, h, w, c] for n, h, w, c in itertools.product(range(2), range(3), range(4), range(3))
+        out[n, c, h, w] == images[n, h, w, c]
+        for n, h, w, c in itertools.product(range(2), range(3), range(4), range(3))
     )
     expect(
         moved,
@@ -152,7 +157,9 @@ def check_tensors(
     # flatten_images: like nn.Flatten, also on a non-contiguous batch.
     flatten = nn.Flatten()
     contiguous = torch.randn(4, 3, 5, 2)
-    expect_close(_run(part, flatten_images, contiguous), flatten(contiguous), part, "flatten_images(a (4, 3, 5, 2) batch)")
+    expect_close(
+        _run(part, flatten_images, contiguous), flatten(contiguous), part, "flatten_images(a (4, 3, 5, 2) batch)"
+    )
     permuted = torch.randn(4, 5, 2, 3).permute(0, 3, 1, 2)  # (4, 3, 5, 2) but not contiguous
     flat = _run(
         part,
@@ -309,7 +316,9 @@ def check_stopping_gradients(
                 "Change the tensor itself, in place",
             )
         for name, a, b in zip(("weight", "bias", "frozen"), mine, theirs):
-            expect_close(a, b.detach(), part, f"after sgd_step, step {step + 1}, the {name} parameter (compared with optim.SGD)")
+            expect_close(
+                a, b.detach(), part, f"after sgd_step, step {step + 1}, the {name} parameter (compared with optim.SGD)"
+            )
         _run(part, zero_grad, mine)
         optimizer.zero_grad()
         expect(
@@ -330,7 +339,11 @@ def check_stopping_gradients(
             tensor,
             hint="numpy() needs a tensor outside the graph (detach()) and in CPU memory (cpu())",
         )
-        expect(isinstance(array, np.ndarray), part, f"to_numpy({what}) should return a numpy.ndarray, got {type(array).__name__}")
+        expect(
+            isinstance(array, np.ndarray),
+            part,
+            f"to_numpy({what}) should return a numpy.ndarray, got {type(array).__name__}",
+        )
         expect(
             array.shape == (4,) and np.array_equal(array, np.array([0.0, 2.0, 4.0, 6.0], dtype=np.float32)),
             part,
@@ -402,7 +415,11 @@ def check_linear_forward(linear_forward: Callable[..., torch.Tensor]) -> None:
         )
         out.pow(2).sum().backward()
         for name, t, g in zip(("input", "weight", "bias"), [t for t in mine if t is not None], expected_grads):
-            expect(t.grad is not None, part, f"no gradient reached {name}: keep the computation inside autograd (no .detach(), .numpy() or .data)")
+            expect(
+                t.grad is not None,
+                part,
+                f"no gradient reached {name}: keep the computation inside autograd (no .detach(), .numpy() or .data)",
+            )
             expect_close(t.grad, g, part, f"the gradient of linear_forward's {name} ({what})")
     passed(part, "linear_forward matches F.linear (values and gradients, with and without bias)")
 
@@ -412,7 +429,11 @@ def check_cross_entropy_loss(cross_entropy_loss: Callable[[torch.Tensor, torch.T
     part = "1.4"
     generator = torch.Generator().manual_seed(41)
     cases = [
-        ("random logits, batch of 16, 10 classes", torch.randn(16, 10, generator=generator) * 3, torch.randint(0, 10, (16,), generator=generator)),
+        (
+            "random logits, batch of 16, 10 classes",
+            torch.randn(16, 10, generator=generator) * 3,
+            torch.randint(0, 10, (16,), generator=generator),
+        ),
         ("batch size 1", torch.randn(1, 4, generator=generator), torch.tensor([2])),
         (
             "logits of ±1000",
@@ -445,14 +466,20 @@ def check_cross_entropy_loss(cross_entropy_loss: Callable[[torch.Tensor, torch.T
             part,
             f"cross_entropy_loss ({what}; it should be the mean over the batch of logsumexp(z) - z[target])",
         )
-        expect(loss.requires_grad, part, "cross_entropy_loss's result is not in the graph: keep the computation inside autograd")
+        expect(
+            loss.requires_grad,
+            part,
+            "cross_entropy_loss's result is not in the graph: keep the computation inside autograd",
+        )
         loss.backward()
         expect_close(leaf.grad, reference_leaf.grad, part, f"the gradient of cross_entropy_loss ({what})")
     passed(part, "cross_entropy_loss matches F.cross_entropy (values and gradients, also at logits of ±1000)")
 
 
 # --------------------------------------------------------------------------------------- 1.5
-def check_matmul_on(matmul_on: Callable[[torch.Tensor, torch.Tensor, Any], torch.Tensor], device: torch.device | str) -> None:
+def check_matmul_on(
+    matmul_on: Callable[[torch.Tensor, torch.Tensor, Any], torch.Tensor], device: torch.device | str
+) -> None:
     """1.5: ``matmul_on(a, b, device)`` returns the CPU result of ``a @ b`` computed on ``device``."""
     part = "1.5"
     device = torch.device(device)
@@ -461,7 +488,14 @@ def check_matmul_on(matmul_on: Callable[[torch.Tensor, torch.Tensor, Any], torch
     b = torch.randn(128, 64, generator=generator)
     a_before, b_before = a.clone(), b.clone()
     expected = a @ b  # computed on the CPU
-    result = _run(part, matmul_on, a, b, device, hint="It should copy a and b to the device (.to(device)) and compute the matrix product a @ b there")
+    result = _run(
+        part,
+        matmul_on,
+        a,
+        b,
+        device,
+        hint="It should copy a and b to the device (.to(device)) and compute the matrix product a @ b there",
+    )
     expect(isinstance(result, torch.Tensor), part, f"matmul_on should return a tensor, got {type(result).__name__}")
     expect(
         result.device.type == "cpu",
@@ -474,6 +508,8 @@ def check_matmul_on(matmul_on: Callable[[torch.Tensor, torch.Tensor, Any], torch
         "matmul_on changed its inputs; .to(device) returns a new tensor, leave a and b as they are",
     )
     # Accelerators may sum in another order (or in TF32 if it was switched on): a loose tolerance.
-    expect_close(result, expected, part, f"matmul_on(a, b, {device}) (a (256, 128) @ (128, 64) product)", atol=5e-2, rtol=1e-2)
+    expect_close(
+        result, expected, part, f"matmul_on(a, b, {device}) (a (256, 128) @ (128, 64) product)", atol=5e-2, rtol=1e-2
+    )
     worst = (result.float() - expected).abs().max().item()
     passed(part, f"matmul_on on {device} equals the CPU result (max difference {worst:.1e})")
