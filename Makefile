@@ -63,4 +63,4 @@ site-student: student
 	QUARTO_PYTHON=$(CURDIR)/$(PY) quarto render --profile student
 
 clean:
-	rm -rf _build _site _site-student dist .pytest_cache .quarto
+	rm -rf _build _site _site-student _freeze dist .pytest_cache .quarto
