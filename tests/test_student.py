@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import os
@@ -64,24 +65,55 @@ def cell_parts(nb: nbformat.NotebookNode) -> list[str | None]:
     return parts
 
 
-def execute(nb: nbformat.NotebookNode, cwd: Path, env: dict[str, str] | None = None, stop_at_first_error: bool = False):
-    """Run ``nb``'s code cells in order in a fresh kernel (errors allowed); return {cell index: error output}."""
-    client = NotebookClient(
-        nb, timeout=600, kernel_name="python3", allow_errors=True, resources={"metadata": {"path": str(cwd)}}
-    )
-    client.reset_execution_trackers()
-    errors = {}
-    with client.setup_kernel(**({"env": env} if env else {})):
-        for index, cell in enumerate(nb.cells):
+class NotebookRun:
+    """A notebook run cell by cell in a fresh kernel, errors allowed, that can pause at the first error.
+
+    ``run(until_first_error=True)`` stops after the first failing cell (enough for the
+    first-error test); a later ``run()`` goes on to the end in the same kernel, so a
+    notebook is executed at most once. ``errors`` maps cell index -> error output.
+    """
+
+    def __init__(self, nb: nbformat.NotebookNode, cwd: Path, env: dict[str, str] | None = None):
+        self.nb, self.cwd, self.env = nb, cwd, env
+        self.errors: dict[int, nbformat.NotebookNode] = {}
+        self.probe = new_code_cell("import os, utils\nprint(os.getcwd())\nprint(utils.__file__)")
+        self._next = 0
+        self._stack: contextlib.ExitStack | None = None
+        self.client = NotebookClient(
+            nb, timeout=600, kernel_name="python3", allow_errors=True, resources={"metadata": {"path": str(cwd)}}
+        )
+
+    @property
+    def finished(self) -> bool:
+        return self._next >= len(self.nb.cells)
+
+    def run(self, until_first_error: bool = False) -> dict[int, nbformat.NotebookNode]:
+        if self._stack is None and not self.finished:
+            self._stack = contextlib.ExitStack()
+            self.client.reset_execution_trackers()
+            self._stack.enter_context(self.client.setup_kernel(**({"env": self.env} if self.env else {})))
+            self.nb.cells.append(self.probe)  # nbclient files outputs by cell index
+            try:
+                self.client.execute_cell(self.probe, len(self.nb.cells) - 1, store_history=False)
+            finally:
+                self.nb.cells.pop()
+        while not self.finished and not (until_first_error and self.errors):
+            index, cell = self._next, self.nb.cells[self._next]
+            self._next += 1
             if cell.cell_type != "code":
                 continue
-            client.execute_cell(cell, index)
+            self.client.execute_cell(cell, index)
             error = next((out for out in cell.outputs if out.output_type == "error"), None)
             if error is not None:
-                errors[index] = error
-                if stop_at_first_error:
-                    break
-    return errors
+                self.errors[index] = error
+        if self.finished:
+            self.close()
+        return self.errors
+
+    def close(self) -> None:
+        if self._stack is not None:
+            self._stack.close()
+            self._stack = None
 
 
 def describe(error) -> str:
@@ -379,8 +411,11 @@ def test_synthetic_student_notebook_fails_first_on_its_first_stub(tmp_path):
     """The execution helpers on a notebook with a known outcome (fast: no torch)."""
     folder = ms.build(tmp_path / "out", root=synthetic_repo(tmp_path))
     student = nbformat.read(folder / "notebooks" / "hw08-q01.ipynb", as_version=4)
-    errors = execute(student, folder / "notebooks")
-    assert sorted(errors) == [5, 8]
+    run = NotebookRun(student, folder / "notebooks")
+    assert sorted(run.run(until_first_error=True)) == [5]
+    errors = dict(run.run())
+    assert run.finished and sorted(errors) == [5, 8]
+    assert run.probe.outputs[0].text.split("\n")[0] == str(folder / "notebooks")  # the kernel's working folder
     assert errors[5].ename == "NotImplementedError" and "Q1.1 is not finished" in errors[5].evalue
     assert first_error_problems(student, errors) == []
     assert check_cell_problems(student, errors) == []
@@ -403,27 +438,26 @@ def handout(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def executed(handout):
-    """Each student notebook run top to bottom once (lazily), with the handout's own utils."""
+def student_run(handout):
+    """``student_run(name)``: the NotebookRun of a student notebook (one kernel each, shared by the tests).
+
+    The kernel runs in the handout's notebooks/ folder and imports the handout's own
+    ``utils`` (PYTHONPATH), reading the data from the repository's data folder.
+    """
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(handout), *filter(None, [env.get("PYTHONPATH")])])
     env.setdefault("HW08_DATA", str(ROOT / "data"))
-    cache: dict[str, tuple[nbformat.NotebookNode, dict]] = {}
+    runs: dict[str, NotebookRun] = {}
 
-    def run(name: str):
-        if name not in cache:
+    def get(name: str) -> NotebookRun:
+        if name not in runs:
             student = nbformat.read(handout / "notebooks" / name, as_version=4)
-            probe = new_code_cell("import utils; print(utils.__file__)")
-            student.cells.append(probe)
-            errors = execute(student, handout / "notebooks", env=env)
-            student.cells.pop()
-            assert str(handout) in "".join(out.get("text", "") for out in probe.outputs), (
-                "the kernel did not import the handout's own utils"
-            )
-            cache[name] = (student, errors)
-        return cache[name]
+            runs[name] = NotebookRun(student, handout / "notebooks", env)
+        return runs[name]
 
-    return run
+    yield get
+    for run in runs.values():
+        run.close()
 
 
 @needs_notebooks
@@ -482,18 +516,22 @@ def test_every_region_became_a_stub_naming_its_part(handout, path):
 
 @needs_notebooks
 @pytest.mark.parametrize("path", REAL_NOTEBOOKS, ids=[p.name for p in REAL_NOTEBOOKS])
-def test_student_notebook_fails_first_on_its_first_stub(executed, path):
-    student, errors = executed(path.name)
-    problems = first_error_problems(student, errors)
+def test_student_notebook_fails_first_on_its_first_stub(student_run, path):
+    run = student_run(path.name)
+    problems = first_error_problems(run.nb, run.run(until_first_error=True))
     assert not problems, f"{path.name}: " + "; ".join(problems)
 
 
 @needs_notebooks
 @pytest.mark.parametrize("path", REAL_NOTEBOOKS, ids=[p.name for p in REAL_NOTEBOOKS])
-def test_every_self_check_given_a_stub_names_its_part(executed, path):
-    student, errors = executed(path.name)
-    problems = check_cell_problems(student, errors)
+def test_every_self_check_given_a_stub_names_its_part(student_run, path):
+    run = student_run(path.name)
+    problems = check_cell_problems(run.nb, run.run())
     assert not problems, f"{path.name}:\n" + "\n".join(problems)
+    cwd, utils_file = run.probe.outputs[0].text.split("\n")[:2]
+    assert Path(cwd) == run.cwd and Path(utils_file).is_relative_to(run.cwd.parent), (
+        f"the kernel ran in {cwd} and imported {utils_file}, not the handout's own utils"
+    )
 
 
 @needs_notebooks
