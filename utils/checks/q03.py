@@ -1,5 +1,812 @@
-"""Self-checks for question 3 (`notebooks/hw08-q03.ipynb`)."""
+"""Self-checks for question 3 (`notebooks/hw08-q03.ipynb`): checkpoints, resuming, deployment, internals.
+
+Every check builds its own small models and temporary folder (nothing is written into the
+repository), calls the student's code through :func:`call_student`, and compares the result
+with PyTorch's own behaviour: a reloaded model against the original, a resumed run against
+an uninterrupted one, an exported program against eager execution, hook statistics against
+the layers run one by one.
+"""
 
 from __future__ import annotations
 
-__all__: list[str] = []
+import contextlib
+import io
+import re
+import tempfile
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import torch
+from torch import nn
+
+from ..checkpoint import CheckpointError, read_checkpoint
+from ..training import EpochStats
+from ._core import call_student, expect, passed
+
+__all__ = [
+    "check_activation_stats",
+    "check_checkpoint_callback",
+    "check_checkpoint_roundtrip",
+    "check_clip_with_cond",
+    "check_export_and_reload",
+    "check_graph_node_names",
+    "check_list_checkpoints",
+    "check_reload_weights",
+    "check_resume",
+    "check_scaled_linear",
+    "check_state_dict_summary",
+]
+
+
+def _small_mlp(seed: int, batch_norm: bool = False, dropout: float = 0.0) -> nn.Module:
+    """A tiny MLP (6 -> 5 -> 3) built like ``utils.MLP``, on the CPU, seeded without touching the global RNG."""
+    from ..models import MLP  # local: keeps this module importable on its own
+
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        return MLP(6, [5], 3, batch_norm=batch_norm, dropout=dropout)
+
+
+def _quietly(part: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """``call_student`` with the student's prints (e.g. "Checkpoint saved at ...") swallowed."""
+    with contextlib.redirect_stdout(io.StringIO()):
+        return call_student(part, fn, *args, **kwargs)
+
+
+@contextlib.contextmanager
+def _silenced():
+    """Swallow stdout and stderr: a failing torch.export logs pages of diagnostics before it raises."""
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        yield
+
+
+def _first_line(error: BaseException) -> str:
+    text = re.sub(r"\x1b\[[0-9;]*m", "", str(error)).strip()  # torch.load's message holds terminal colours
+    return f"{type(error).__name__}: {text.splitlines()[0] if text else ''}".rstrip(": ")
+
+
+def _tensors_equal(a: Any, b: Any) -> bool:
+    """Deep equality of (nested) state dicts: tensors with torch.equal, everything else with ==."""
+    if isinstance(a, torch.Tensor) or isinstance(b, torch.Tensor):
+        return (
+            isinstance(a, torch.Tensor)
+            and isinstance(b, torch.Tensor)
+            and a.shape == b.shape
+            and torch.equal(a.detach().cpu(), b.detach().cpu())
+        )
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_tensors_equal(a[key], b[key]) for key in a)
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(_tensors_equal(x, y) for x, y in zip(a, b))
+    return a == b
+
+
+# --------------------------------------------------------------------------- 3.1 state_dict
+
+
+def check_state_dict_summary(state_dict_summary: Callable[[nn.Module], dict]) -> None:
+    """3.1: ``state_dict_summary(model)`` maps every state_dict entry (parameters AND buffers) to its shape."""
+    part = "3.1"
+    model = _small_mlp(0, batch_norm=True)
+    summary = call_student(part, state_dict_summary, model)
+    expect(isinstance(summary, dict), part, f"state_dict_summary should return a dict, got {type(summary).__name__}")
+    parameters = {name: tuple(p.shape) for name, p in model.named_parameters()}
+    buffers = {name: tuple(b.shape) for name, b in model.named_buffers()}
+    missing = [name for name in {**parameters, **buffers} if name not in summary]
+    missing_buffers = [name for name in missing if name in buffers]
+    expect(
+        not missing_buffers or len(missing_buffers) < len(missing),
+        part,
+        f"entries missing: {', '.join(missing_buffers)}. A state_dict holds the buffers too "
+        "(BatchNorm's running_mean, running_var, num_batches_tracked), not only the parameters: use model.state_dict()",
+    )
+    expect(
+        not missing,
+        part,
+        f"entries missing from the summary: {', '.join(missing)}; iterate over model.state_dict().items()",
+    )
+    extra = [name for name in summary if name not in parameters and name not in buffers]
+    expect(not extra, part, f"unexpected keys {extra}: use the state_dict's own names, e.g. 'layers.0.weight'")
+    for name, shape in {**parameters, **buffers}.items():
+        got = summary[name]
+        ok = isinstance(got, (tuple, list, torch.Size)) and tuple(got) == shape
+        expect(ok, part, f"{name}: expected the shape {shape} as a tuple, got {got!r} (use tuple(tensor.shape))")
+    passed(part, f"state_dict_summary lists all {len(summary)} entries: parameters and buffers with their shapes")
+
+
+def check_reload_weights(reload_weights: Callable[[nn.Module, Callable[[], nn.Module], Path], nn.Module]) -> None:
+    """3.1: ``reload_weights(model, make_model, path)`` saves the state_dict, loads it into a fresh model in eval mode."""
+    part = "3.1"
+    model = _small_mlp(1, batch_norm=True, dropout=0.5)
+    with torch.no_grad():  # give BatchNorm's running statistics values a fresh model does not have
+        model.train()
+        for _ in range(3):
+            model(torch.randn(16, 6) * 3 + 1)
+    built: list[nn.Module] = []
+
+    def make_model() -> nn.Module:
+        fresh = _small_mlp(2 + len(built), batch_norm=True, dropout=0.5)
+        built.append(fresh)
+        return fresh
+
+    inputs = torch.randn(8, 6)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "weights.pth"
+        reloaded = call_student(part, reload_weights, model, make_model, path)
+        expect(path.is_file(), part, "nothing was written to `path`: torch.save(model.state_dict(), path)")
+        try:
+            stored = torch.load(path, map_location="cpu", weights_only=True)
+        except Exception as error:  # noqa: BLE001 (a pickled module is refused by weights_only=True)
+            raise AssertionError(
+                f"✗ {part}: torch.load(path, weights_only=True) cannot read the file ({_first_line(error)}). "
+                "Save model.state_dict(), not the model object itself"
+            ) from None
+    expect(
+        isinstance(stored, dict) and set(stored) == set(model.state_dict()),
+        part,
+        "the file should hold exactly model.state_dict() (a dict of tensors keyed like 'layers.0.weight')",
+    )
+    expect(isinstance(reloaded, nn.Module), part, f"return the fresh model, got {type(reloaded).__name__}")
+    expect(reloaded is not model, part, "return a NEW model built with make_model(), not the model you were given")
+    expect(built and any(reloaded is m for m in built), part, "build the fresh model with make_model()")
+    expect(
+        not reloaded.training,
+        part,
+        "the reloaded model is still in training mode: call .eval() so dropout is off and BatchNorm "
+        "uses its running statistics",
+    )
+    expect(
+        _tensors_equal(reloaded.state_dict(), model.state_dict()),
+        part,
+        "the fresh model's state_dict differs from the original: load_state_dict(torch.load(path, weights_only=True))",
+    )
+    model.eval()
+    with torch.no_grad():
+        expect(torch.equal(reloaded(inputs), model(inputs)), part, "the reloaded model predicts differently")
+    passed(part, "reload_weights round-trips the state_dict; the fresh model (eval mode) predicts identically")
+
+
+# --------------------------------------------------------------------------- 3.2 comprehensive checkpoints
+
+GUIDE_KEYS = ("epoch", "model_state_dict", "optimizer_state_dict", "scheduler_state_dict", "best_accuracy")
+
+
+def _trained_objects(seed: int, with_scheduler: bool = True) -> tuple[nn.Module, torch.optim.Optimizer, Any]:
+    model = _small_mlp(seed)
+    optimizer = torch.optim.Adam(model.parameters(), lr=0.01)
+    scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=1, gamma=0.5) if with_scheduler else None
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        for _ in range(3):
+            optimizer.zero_grad()
+            model(torch.randn(4, 6)).square().mean().backward()
+            optimizer.step()
+            if scheduler is not None:
+                scheduler.step()
+    return model, optimizer, scheduler
+
+
+def _fresh_objects(seed: int, with_scheduler: bool = True) -> tuple[nn.Module, torch.optim.Optimizer, Any]:
+    model = _small_mlp(seed)
+    optimizer = torch.optim.Adam(model.parameters(), lr=0.01)
+    scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=1, gamma=0.5) if with_scheduler else None
+    return model, optimizer, scheduler
+
+
+def check_checkpoint_roundtrip(save_checkpoint: Callable[..., Any], load_checkpoint: Callable[..., Any]) -> None:
+    """3.2: the guide's ``save_checkpoint`` / ``load_checkpoint`` restore model, optimizer, scheduler, epoch, best accuracy."""
+    part = "3.2"
+    model, optimizer, scheduler = _trained_objects(10)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "checkpoint.pth"
+        _quietly(part, save_checkpoint, model, optimizer, 7, scheduler, 0.875, str(path))
+        expect(path.is_file(), part, "save_checkpoint wrote nothing to `filepath`: torch.save(checkpoint, filepath)")
+        try:
+            stored = torch.load(path, map_location="cpu", weights_only=True)
+        except Exception as error:  # noqa: BLE001 (any failure becomes a hint)
+            raise AssertionError(
+                f"✗ {part}: the file cannot be read with torch.load(..., weights_only=True) ({_first_line(error)}). "
+                "Store state_dicts and plain numbers, not objects"
+            ) from None
+        expect(isinstance(stored, dict), part, "the checkpoint should be one dict (see the guide)")
+        missing = [key for key in GUIDE_KEYS if key not in stored]
+        expect(not missing, part, f"the checkpoint lacks the guide's keys {missing}")
+        expect(
+            stored["epoch"] == 7 and stored["best_accuracy"] == 0.875, part, "store epoch and best_accuracy as given"
+        )
+
+        new_model, new_optimizer, new_scheduler = _fresh_objects(11)
+        result = _quietly(part, load_checkpoint, new_model, new_optimizer, new_scheduler, str(path))
+        expect(
+            isinstance(result, tuple) and len(result) == 2,
+            part,
+            f"load_checkpoint should return (epoch, best_accuracy), got {result!r}",
+        )
+        expect(tuple(result) == (7, 0.875), part, f"load_checkpoint returned {tuple(result)}, expected (7, 0.875)")
+        expect(
+            _tensors_equal(new_model.state_dict(), model.state_dict()), part, "the model's weights were not restored"
+        )
+        expect(
+            _tensors_equal(new_optimizer.state_dict(), optimizer.state_dict()),
+            part,
+            "the optimizer's state (Adam's moment estimates, step counts) was not restored: optimizer.load_state_dict",
+        )
+        expect(
+            new_scheduler.state_dict() == scheduler.state_dict()
+            and new_scheduler.get_last_lr() == scheduler.get_last_lr(),
+            part,
+            "the scheduler's state (its epoch counter and learning rate) was not restored: scheduler.load_state_dict",
+        )
+
+        # No scheduler at all: the guide stores None and loading must cope.
+        model, optimizer, _ = _trained_objects(12, with_scheduler=False)
+        path = Path(folder) / "no_scheduler.pth"
+        _quietly(part, save_checkpoint, model, optimizer, 3, None, 0.5, str(path))
+        new_model, new_optimizer, _ = _fresh_objects(13, with_scheduler=False)
+        result = _quietly(part, load_checkpoint, new_model, new_optimizer, None, str(path))
+        expect(
+            tuple(result) == (3, 0.5) and _tensors_equal(new_model.state_dict(), model.state_dict()),
+            part,
+            "with scheduler=None, save None in its place and skip it when loading",
+        )
+    passed(part, "save_checkpoint / load_checkpoint restore model, optimizer, scheduler, epoch and best accuracy")
+
+
+# --------------------------------------------------------------------------- 3.3 resume bit-exactly
+
+
+class _StudentStub(Exception):
+    """Carries a stub's NotImplementedError out of the check's harness without being re-labelled."""
+
+
+def _first_difference(a: dict[str, torch.Tensor], b: dict[str, torch.Tensor], exact: bool) -> tuple[int, str, float]:
+    """(number of tensors that differ, name of the worst one, its largest absolute difference)."""
+    count, worst_name, worst = 0, "", 0.0
+    for name, x in a.items():
+        y = b[name]
+        if not torch.is_tensor(x) or not x.is_floating_point():
+            same = torch.equal(x, y) if torch.is_tensor(x) else x == y
+            gap = 0.0 if same else float("inf")
+        else:
+            gap = (x.detach().double() - y.detach().to(x.device).double()).abs().max().item() if x.numel() else 0.0
+            same = torch.equal(x, y.to(x.device)) if exact else torch.allclose(x, y.to(x.device), rtol=1e-4, atol=1e-5)
+        if not same:
+            count += 1
+            if gap >= worst:
+                worst_name, worst = name, gap
+    return count, worst_name, worst
+
+
+def check_resume(
+    save_training_state: Callable[[Path, Any, int], Any],
+    load_training_state: Callable[[Path, Any], int],
+    new_run: Callable[[], Any],
+    train_epochs: Callable[[Any, int, int], Any],
+    straight: Any,
+    n_epochs: int,
+    resume_at: int,
+) -> None:
+    """3.3: train ``resume_at`` epochs, save, rebuild with ``new_run()``, load, finish: same result as ``straight``.
+
+    ``straight`` is a run (``.model``, ``.optimizer``, ``.scheduler``) trained ``n_epochs``
+    without a break. On the CPU every tensor must be identical (``torch.equal``); on CUDA
+    or MPS, where kernels need not be bit-reproducible, close within a tolerance.
+    """
+    part = "3.3"
+    expect(0 < resume_at < n_epochs, part, f"resume_at ({resume_at}) must lie between 0 and n_epochs ({n_epochs})")
+
+    def student(fn: Callable[..., Any], *args: Any) -> Any:
+        try:
+            return call_student(part, fn, *args)
+        except NotImplementedError as error:
+            raise _StudentStub(str(error)) from error
+
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "resume.pth"
+            run = new_run()
+            train_epochs(run, 0, resume_at)
+            student(save_training_state, path, run, resume_at)
+            expect(path.is_file(), part, "save_training_state wrote nothing to `path`")
+            try:
+                torch.load(path, map_location="cpu", weights_only=True)
+            except Exception as error:  # noqa: BLE001 (any failure becomes a hint)
+                raise AssertionError(
+                    f"✗ {part}: torch.load(path, weights_only=True) cannot read your checkpoint ({_first_line(error)}). "
+                    "Store state_dicts, numbers and tensors (torch.get_rng_state() is a tensor) only"
+                ) from None
+            saved_model = run.model
+            del run
+            run = new_run()  # a new process: nothing survives but the file
+            expect(run.model is not saved_model, part, "new_run() must build a new model")
+            epoch = student(load_training_state, path, run)
+            expect(
+                epoch == resume_at,
+                part,
+                f"load_training_state returned {epoch!r}; return the epoch stored in the checkpoint ({resume_at})",
+            )
+            train_epochs(run, epoch, n_epochs)
+    except _StudentStub as stub:
+        raise NotImplementedError(str(stub)) from None
+
+    device = next(straight.model.parameters()).device
+    exact = device.type == "cpu"
+    position, wanted = run.scheduler.state_dict().get("last_epoch"), straight.scheduler.state_dict().get("last_epoch")
+    expect(
+        position == wanted,
+        part,
+        f"the scheduler ends at epoch {position} instead of {wanted}: the optimizer's state_dict brings back the "
+        "learning rate, but not the scheduler's position; save and restore scheduler.state_dict()",
+    )
+    expect(
+        run.optimizer.param_groups[0]["lr"] == straight.optimizer.param_groups[0]["lr"],
+        part,
+        f"the learning rate ends at {run.optimizer.param_groups[0]['lr']:.4g} instead of "
+        f"{straight.optimizer.param_groups[0]['lr']:.4g}: restore the optimizer's and the scheduler's state_dicts",
+    )
+    model_state, reference = run.model.state_dict(), straight.model.state_dict()
+    count, name, gap = _first_difference(model_state, reference, exact)
+    comparison = "identical" if exact else "close"
+    expect(
+        count == 0,
+        part,
+        f"{count} of {len(reference)} tensors of the resumed model are not {comparison} to the uninterrupted run's "
+        f"(worst: {name}, off by {gap:.3g}). Model, optimizer and scheduler are restored? Then what else "
+        "decides the dropout masks and the order of the shuffled batches? Save its state "
+        "(torch.get_rng_state(), and torch.cuda.get_rng_state_all() / torch.mps.get_rng_state() on a GPU) "
+        "and restore it when loading",
+    )
+    momentum = [(p_run, p_ref) for p_run, p_ref in zip(run.optimizer.state.values(), straight.optimizer.state.values())]
+    for state_run, state_ref in momentum:
+        flat_run = {key: value for key, value in state_run.items() if torch.is_tensor(value)}
+        flat_ref = {key: value for key, value in state_ref.items() if torch.is_tensor(value)}
+        expect(
+            flat_run.keys() == flat_ref.keys() and _first_difference(flat_run, flat_ref, exact)[0] == 0,
+            part,
+            "the weights match but the optimizer's state (e.g. momentum buffers) does not: restore optimizer.load_state_dict",
+        )
+    if exact:
+        passed(part, f"resumed after epoch {resume_at} of {n_epochs}: all {len(reference)} tensors bit-identical (CPU)")
+    else:
+        passed(
+            part,
+            f"resumed after epoch {resume_at} of {n_epochs}: all {len(reference)} tensors match within "
+            f"rtol=1e-4 on {device.type} (bit-exactness is promised on the CPU only)",
+        )
+
+
+# --------------------------------------------------------------------------- 3.4 filenames
+
+_NAME_RE = r"^{model}_(\d{{8}}_\d{{6}})_epoch(\d+)_acc(\d+\.\d\d)\.pth$"
+
+
+def _stats(epoch: int, val_acc: float) -> EpochStats:
+    return EpochStats(
+        epoch=epoch,
+        train_loss=1.0 / epoch,
+        train_acc=val_acc,
+        val_loss=1.0 / epoch,
+        val_acc=val_acc,
+        lr=0.1,
+        seconds=0.01,
+    )
+
+
+def check_checkpoint_callback(make_checkpoint_callback: Callable[..., Callable[[EpochStats], Any]]) -> None:
+    """3.4: the callback keeps every-k-epochs checkpoints and exactly one best-so-far checkpoint, named as in the guide."""
+    part = "3.4"
+    model, optimizer, scheduler = _trained_objects(20)
+    run = SimpleNamespace(model=model, optimizer=optimizer, scheduler=scheduler)
+    accuracies = [0.50, 0.70, 0.60, 0.8125, 0.75, 0.65]
+    every = 2
+    periodic_re = re.compile(_NAME_RE.format(model=re.escape("net")))
+    best_re = re.compile(_NAME_RE.format(model=re.escape("net-best")))
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        callback = call_student(part, make_checkpoint_callback, folder, "net", run, every)
+        expect(callable(callback), part, "make_checkpoint_callback should return a function on_epoch_end(stats)")
+        best_epoch = 0
+        for epoch, accuracy in enumerate(accuracies, start=1):
+            _quietly(part, callback, _stats(epoch, accuracy))
+            if best_epoch == 0 or accuracy > accuracies[best_epoch - 1]:
+                best_epoch = epoch
+            names = sorted(path.name for path in folder.iterdir())
+            strange = [name for name in names if not (periodic_re.match(name) or best_re.match(name))]
+            expect(
+                not strange,
+                part,
+                f"unexpected file name {strange[0] if strange else ''!r} after epoch {epoch}; use "
+                "checkpoint_filename(model_name, stats.epoch, 100 * stats.val_acc) for the periodic files "
+                "and checkpoint_filename(f'{model_name}-best', ...) for the best one",
+            )
+            bests = [name for name in names if best_re.match(name)]
+            expect(
+                len(bests) == 1,
+                part,
+                f"after epoch {epoch} there are {len(bests)} best-so-far files; keep exactly one "
+                "(save the new best, then delete the previous one)",
+            )
+            found_epoch = int(best_re.match(bests[0]).group(2))
+            expect(
+                found_epoch == best_epoch,
+                part,
+                f"after epoch {epoch} the best-so-far file is from epoch {found_epoch}, but epoch {best_epoch} "
+                f"had the best val_acc ({accuracies[best_epoch - 1]})",
+            )
+            periodic = sorted(int(periodic_re.match(name).group(2)) for name in names if periodic_re.match(name))
+            wanted = list(range(every, epoch + 1, every))
+            expect(
+                periodic == wanted,
+                part,
+                f"after epoch {epoch} the periodic checkpoints are from epochs {periodic}, expected {wanted} "
+                f"(every {every} epochs: stats.epoch counts from 1)",
+            )
+        for path in sorted(folder.iterdir()):
+            match = periodic_re.match(path.name) or best_re.match(path.name)
+            epoch, accuracy_in_name = int(match.group(2)), float(match.group(3))
+            expect(
+                abs(accuracy_in_name - accuracies[epoch - 1]) > 0.006,
+                part,
+                f"{path.name}: write the accuracy in percent (100 * stats.val_acc), "
+                "so that two decimals keep four significant digits",
+            )
+            expect(
+                abs(accuracy_in_name - 100 * accuracies[epoch - 1]) < 0.006,
+                part,
+                f"{path.name}: the name should hold 100 * stats.val_acc = {100 * accuracies[epoch - 1]:.2f}",
+            )
+            try:
+                payload = read_checkpoint(path)
+            except CheckpointError as error:
+                raise AssertionError(f"✗ {part}: {error}. Write the files with utils.save_checkpoint") from None
+            expect(
+                payload["epoch"] == epoch, part, f"{path.name} holds epoch {payload['epoch']}: pass epoch=stats.epoch"
+            )
+            stored = payload["metrics"].get("val_acc")
+            expect(
+                stored == accuracies[epoch - 1],
+                part,
+                f"{path.name} should store val_acc=stats.val_acc ({accuracies[epoch - 1]}), found {stored!r}",
+            )
+            expect(
+                payload["optimizer_state_dict"] is not None and payload["scheduler_state_dict"] is not None,
+                part,
+                f"{path.name} lacks the optimizer or scheduler: pass run.optimizer and run.scheduler",
+            )
+    passed(part, f"checkpoints every {every} epochs plus one best-so-far file, named with epoch and accuracy")
+
+
+def check_list_checkpoints(list_checkpoints: Callable[[Path], Iterable[tuple[Path, float]]]) -> None:
+    """3.4: ``list_checkpoints(folder)`` returns ``(path, accuracy)`` for each ``*_accXX.XX.pth``, best first."""
+    part = "3.4"
+    accuracies = {
+        "mlp_20250101_120000_epoch2_acc81.50.pth": 81.5,
+        "mlp_20250101_120100_epoch4_acc9.50.pth": 9.5,
+        "mlp_20250101_120200_epoch6_acc100.00.pth": 100.0,
+        "mlp-best_20250101_120300_epoch7_acc85.75.pth": 85.75,
+        "mlp_20250101_120400_epoch8_acc79.00.pth": 79.0,
+    }
+    others = ["mlp_20250101_120500_epoch9.pth", "notes.txt", "mlp_20250101_120600_epoch10_acc99.00.pth.tmp"]
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        for name in [*accuracies, *others]:
+            (folder / name).touch()
+        result = call_student(part, list_checkpoints, folder)
+        expect(result is not None, part, "list_checkpoints returned None: return the sorted list")
+        result = list(result)
+        try:
+            pairs = [(Path(path).name, float(accuracy)) for path, accuracy in result]
+        except (TypeError, ValueError):
+            raise AssertionError(f"✗ {part}: return a list of (path, accuracy) pairs, got {result[:2]!r}") from None
+        names = [name for name, _ in pairs]
+        expect(
+            not any(name in others for name in names),
+            part,
+            f"{[name for name in names if name in others]} should be skipped: only *.pth files whose name "
+            "holds an accuracy count",
+        )
+        expect(
+            sorted(names) == sorted(accuracies),
+            part,
+            f"found {sorted(names)}, expected the {len(accuracies)} .pth files with _acc in their name",
+        )
+        for name, accuracy in pairs:
+            expect(
+                abs(accuracy - accuracies[name]) < 1e-9,
+                part,
+                f"{name}: parsed accuracy {accuracy}, expected {accuracies[name]}",
+            )
+        values = [accuracy for _, accuracy in pairs]
+        expect(
+            values == sorted(values, reverse=True),
+            part,
+            f"not sorted best first: {values}. Sort by the number (float), highest first, not by the string",
+        )
+    passed(part, "list_checkpoints parses the accuracy from each name and sorts best first")
+
+
+# --------------------------------------------------------------------------- 3.5 deployment
+
+
+class _CondProbe(nn.Module):
+    def __init__(self, fn: Callable[[torch.Tensor, float], torch.Tensor], limit: float) -> None:
+        super().__init__()
+        self.fn, self.limit = fn, limit
+
+    def forward(self, h: torch.Tensor) -> torch.Tensor:
+        return self.fn(h, self.limit)
+
+
+def check_clip_with_cond(clip_with_cond: Callable[[torch.Tensor, float], torch.Tensor]) -> None:
+    """3.5: ``clip_with_cond(h, limit)`` rescales ``h`` to norm ``limit`` when longer, and exports with ``torch.cond``."""
+    part = "3.5"
+    generator = torch.Generator().manual_seed(3)
+    cases = [
+        (0.05 * torch.randn(4, 3, generator=generator), 1.0),
+        (20 * torch.randn(4, 3, generator=generator), 1.0),
+        (torch.randn(2, 5, generator=generator), 2.5),
+        (7 * torch.randn(2, 5, generator=generator), 2.5),
+    ]
+    for h, limit in cases:
+        try:
+            got = call_student(part, clip_with_cond, h, limit)
+        except NotImplementedError:
+            raise
+        except Exception as error:  # noqa: BLE001 (any failure becomes a hint)
+            raise AssertionError(
+                f"✗ {part}: clip_with_cond raised {_first_line(error)}. With torch.cond, both branches must take the "
+                "same operands and return tensors of the same shape, and must not return an operand as it is "
+                "(return h.clone())"
+            ) from None
+        expect(isinstance(got, torch.Tensor), part, f"return a tensor, got {type(got).__name__}")
+        # The reference: scale by min(1, limit / |h|), written without any branch.
+        expected = h * torch.clamp(limit / h.norm(), max=1.0)
+        size = "longer" if h.norm() > limit else "shorter"
+        expect(
+            got.shape == h.shape and torch.allclose(got, expected, rtol=1e-5, atol=1e-6),
+            part,
+            f"wrong result for an h {size} than the limit {limit} (|h| = {h.norm():.3g}, you return "
+            f"|result| = {got.float().norm():.3g})",
+        )
+    try:
+        with _silenced():
+            program = torch.export.export(_CondProbe(clip_with_cond, 1.0), (cases[1][0],))
+    except NotImplementedError:
+        raise
+    except Exception as error:  # noqa: BLE001 (any failure becomes a hint)
+        raise AssertionError(
+            f"✗ {part}: torch.export cannot export clip_with_cond ({_first_line(error)}). "
+            "An `if` on a tensor's value cannot be exported; use torch.cond(pred, true_fn, false_fn, (h,))"
+        ) from None
+    uses_cond = any(node.target is torch.ops.higher_order.cond for node in program.graph.nodes)
+    expect(
+        uses_cond,
+        part,
+        "the exported graph holds no torch.cond: a branch-free formula is fine for deployment, "
+        "but this part practises torch.cond(pred, true_fn, false_fn, (h,))",
+    )
+    for h, _ in cases[:2]:
+        expect(
+            torch.allclose(program.module()(h), h * torch.clamp(1.0 / h.norm(), max=1.0), rtol=1e-5, atol=1e-6),
+            part,
+            "the exported program does not reproduce both branches",
+        )
+    passed(part, "clip_with_cond is right on both branches and exports with torch.cond")
+
+
+def check_export_and_reload(
+    export_and_reload: Callable[[nn.Module, torch.Tensor, Path], Callable[[torch.Tensor], torch.Tensor]],
+    model: nn.Module,
+    inputs: Iterable[torch.Tensor],
+) -> None:
+    """3.5: ``export_and_reload(model, example, path)`` writes a ``.pt2`` whose loaded program matches ``model``.
+
+    ``inputs``: tensors to compare on; the first is the export example, later ones may use
+    other batch sizes (the batch dimension must be dynamic).
+    """
+    part = "3.5"
+    inputs = list(inputs)
+    expect(len(inputs) >= 1, part, "pass at least one input tensor")
+    model.eval()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "model.pt2"
+        try:
+            with _silenced():
+                loaded = call_student(part, export_and_reload, model, inputs[0], path)
+        except NotImplementedError:
+            raise
+        except Exception as error:  # noqa: BLE001 (any failure becomes a hint)
+            raise AssertionError(f"✗ {part}: export_and_reload raised {_first_line(error)}") from None
+        expect(path.is_file(), part, "nothing was written to `path`: torch.export.save(program, path)")
+        try:
+            torch.export.load(path)
+        except Exception as error:  # noqa: BLE001 (any failure becomes a hint)
+            raise AssertionError(
+                f"✗ {part}: torch.export.load cannot read the file ({_first_line(error)}); "
+                "save the ExportedProgram with torch.export.save"
+            ) from None
+        expect(loaded is not model, part, "return the model loaded from the file (torch.export.load(path).module())")
+        expect(callable(loaded), part, "return something callable: torch.export.load(path).module()")
+        for x in inputs:
+            with torch.no_grad():
+                expected = model(x)
+                try:
+                    got = loaded(x)
+                except Exception as error:  # noqa: BLE001 (any failure becomes a hint)
+                    batch = (
+                        ""
+                        if x.shape[0] == inputs[0].shape[0]
+                        else (
+                            f" A batch of {x.shape[0]} where the example had {inputs[0].shape[0]}: make the batch "
+                            "dimension dynamic (dynamic_shapes=({0: torch.export.Dim('batch')},))"
+                        )
+                    )
+                    raise AssertionError(f"✗ {part}: the loaded program failed: {_first_line(error)}.{batch}") from None
+            expect(
+                isinstance(got, torch.Tensor)
+                and got.shape == expected.shape
+                and torch.allclose(got, expected, rtol=1e-5, atol=1e-6),
+                part,
+                f"the loaded program's output differs from the model's for an input of shape {tuple(x.shape)}",
+            )
+    passed(part, f"the exported .pt2 reloads and reproduces the model on {len(inputs)} inputs")
+
+
+# --------------------------------------------------------------------------- 3.6 inside PyTorch
+
+
+def _node_name(name: Any) -> str:
+    return str(name).split("::")[-1]  # AccumulateGrad.name() is "torch::autograd::AccumulateGrad"
+
+
+def check_graph_node_names(graph_node_names: Callable[[torch.Tensor], list[str]]) -> None:
+    """3.6: ``graph_node_names(t)`` lists each node reachable from ``t.grad_fn`` once, the root first."""
+    part = "3.6"
+    a = torch.tensor([1.0, 2.0], requires_grad=True)
+    b = torch.tensor([3.0, 4.0], requires_grad=True)
+    c = torch.tensor([5.0, 6.0])  # no gradient: no node
+    cases = [
+        ("(a * 3).sum()", (a * 3).sum(), {"SumBackward0": 1, "MulBackward0": 1, "AccumulateGrad": 1}),
+        (
+            "(a * b + a).sum()",
+            (a * b + a).sum(),
+            {"SumBackward0": 1, "AddBackward0": 1, "MulBackward0": 1, "AccumulateGrad": 2},
+        ),
+        (
+            "(a * c).exp().mean()",
+            (a * c).exp().mean(),
+            {"MeanBackward0": 1, "ExpBackward0": 1, "MulBackward0": 1, "AccumulateGrad": 1},
+        ),
+    ]
+    for text, tensor, expected in cases:
+        names = call_student(part, graph_node_names, tensor)
+        expect(isinstance(names, (list, tuple)), part, f"return a list of names, got {type(names).__name__}")
+        names = [_node_name(name) for name in names]
+        counts: dict[str, int] = {}
+        for name in names:
+            counts[name] = counts.get(name, 0) + 1
+        total = sum(expected.values())
+        expect(
+            bool(names) and names[0] == type(tensor.grad_fn).__name__,
+            part,
+            f"for {text} start with the root, tensor.grad_fn ({type(tensor.grad_fn).__name__}); got {names[:1]}",
+        )
+        if len(names) > total and set(counts) == set(expected):
+            expect(
+                False,
+                part,
+                f"for {text} you list {len(names)} nodes, but the graph has {total}: a tensor used twice is one "
+                "node; visit each node once (keep a set of the nodes seen)",
+            )
+        expect(
+            counts == expected,
+            part,
+            f"for {text} expected the nodes {expected}, got {counts}. Follow node.next_functions "
+            "(pairs (node, index); node is None for inputs that need no gradient) down to the leaves' AccumulateGrad",
+        )
+    leaf = call_student(part, graph_node_names, a)
+    expect(list(leaf) == [], part, f"a leaf tensor has no grad_fn: return [] (got {leaf!r})")
+    passed(part, "graph_node_names walks grad_fn.next_functions and lists each node once")
+
+
+def check_activation_stats(
+    record_activation_stats: Callable[[nn.Module, torch.Tensor], dict[str, dict[str, float]]],
+    model: nn.Module | None = None,
+    inputs: torch.Tensor | None = None,
+) -> None:
+    """3.6: forward hooks record mean, std and fraction of zeros of every ``model.layers[i]``'s output; removed after.
+
+    Without ``model``/``inputs`` a small ``utils.MLP`` with batch norm and random inputs are used.
+    """
+    part = "3.6"
+    if model is None:
+        model = _small_mlp(30, batch_norm=True, dropout=0.3)
+    if inputs is None:
+        inputs = torch.randn(64, 6, generator=torch.Generator().manual_seed(30))
+    model.eval()
+    with torch.no_grad():
+        before = model(inputs)
+        expected: dict[str, dict[str, float]] = {}
+        x = inputs.reshape(inputs.shape[0], -1)
+        for index, layer in enumerate(model.layers):
+            x = layer(x)
+            expected[f"layers.{index}"] = {
+                "mean": x.mean().item(),
+                "std": x.std().item(),
+                "zeros": (x == 0).float().mean().item(),
+            }
+    stats = call_student(part, record_activation_stats, model, inputs)
+    leftover = [name or "model" for name, module in model.named_modules() if module._forward_hooks]
+    expect(
+        not leftover,
+        part,
+        f"hooks are still registered on {leftover}: keep the handles that register_forward_hook returns "
+        "and call handle.remove() (in a finally: block)",
+    )
+    expect(isinstance(stats, dict), part, f"return a dict, got {type(stats).__name__}")
+    expect(
+        sorted(stats) == sorted(expected),
+        part,
+        f"expected one entry per layer named {list(expected)}, got {list(stats)}",
+    )
+    for name, want in expected.items():
+        got = stats[name]
+        expect(
+            isinstance(got, dict) and {"mean", "std", "zeros"} <= set(got),
+            part,
+            f"{name}: expected a dict with 'mean', 'std' and 'zeros', got {got!r}",
+        )
+        for key, tolerance in (("mean", 1e-4), ("std", 2e-2), ("zeros", 1e-6)):
+            value = float(got[key])
+            ok = abs(value - want[key]) <= tolerance * max(1.0, abs(want[key]))
+            expect(
+                ok,
+                part,
+                f"{name} ({type(model.layers[int(name.split('.')[1])]).__name__}): {key} is {value:.4g}, "
+                f"expected {want[key]:.4g}. Record the statistics of the hook's `output` argument",
+            )
+    with torch.no_grad():
+        expect(torch.equal(model(inputs), before), part, "the model's output changed: a hook must not modify it")
+    passed(part, f"forward hooks recorded mean/std/zeros for all {len(expected)} layers and were removed")
+
+
+def check_scaled_linear(scaled_linear_class: Callable[[int, int], nn.Module]) -> None:
+    """3.6: ``ScaledLinear(n_in, n_out)``: a Linear whose output is multiplied by a learnable ``scale`` (ones)."""
+    part = "3.6"
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(40)
+        module = call_student(part, scaled_linear_class, 3, 2)
+    expect(isinstance(module, nn.Module), part, "ScaledLinear should be an nn.Module")
+    scale = getattr(module, "scale", None)
+    expect(isinstance(scale, torch.Tensor), part, "give the module an attribute `scale`")
+    expect(
+        tuple(scale.shape) == (2,) and torch.equal(scale.detach(), torch.ones(2)),
+        part,
+        f"scale should start as torch.ones(n_out), shape (2,); got {tuple(scale.shape)}",
+    )
+    names = [name for name, _ in module.named_parameters()]
+    expect(
+        "scale" in names,
+        part,
+        f"`scale` is not among the parameters ({names}): a plain tensor attribute is invisible to "
+        "parameters(), so the optimizer never updates it; wrap it in nn.Parameter",
+    )
+    expect("scale" in module.state_dict(), part, "`scale` should be saved in the state_dict")
+    x = torch.randn(5, 3, generator=torch.Generator().manual_seed(41))
+    linear = [m for m in module.modules() if isinstance(m, nn.Linear)]
+    expect(len(linear) == 1, part, "use exactly one nn.Linear(n_in, n_out)")
+    with torch.no_grad():
+        scale.mul_(torch.tensor([2.0, -1.0]))
+        expect(
+            torch.allclose(module(x), linear[0](x) * scale),
+            part,
+            "forward should return self.linear(x) * self.scale",
+        )
+        scale.copy_(torch.ones(2))
+    optimizer = torch.optim.SGD(module.parameters(), lr=0.1)
+    module(x).sum().backward()
+    optimizer.step()
+    expect(not torch.equal(module.scale.detach(), torch.ones(2)), part, "one optimizer step left `scale` unchanged")
+    passed(part, "ScaledLinear.scale is an nn.Parameter: in parameters(), in the state_dict, updated by the optimizer")
