@@ -123,8 +123,11 @@ def describe(error) -> str:
 def first_error_problems(student: nbformat.NotebookNode, errors: dict) -> list[str]:
     """Why the first error of an executed student notebook is not its first stub's (empty list: it is)."""
     parts = cell_parts(student)
-    stub_cells = [i for i, cell in enumerate(student.cells) if cell.cell_type == "code" and any(
-        STUB_RE.match(line) for line in cell.source.split("\n"))]
+    stub_cells = [
+        i
+        for i, cell in enumerate(student.cells)
+        if cell.cell_type == "code" and any(STUB_RE.match(line) for line in cell.source.split("\n"))
+    ]
     if not stub_cells:
         return ["the student notebook has no stub"]
     first_stub = stub_cells[0]
@@ -160,8 +163,15 @@ def check_cell_problems(student: nbformat.NotebookNode, errors: dict) -> list[st
         if error is None:
             problems.append(f"cell {index}: the {part} self-check passed although {part} is a stub")
         elif error.ename != "NotImplementedError" or not re.search(rf"\bQ{re.escape(part)}\b", error.evalue):
-            problems.append(f"cell {index}: the {part} self-check raised {describe(error)}, not a NotImplementedError naming Q{part}")
+            problems.append(
+                f"cell {index}: the {part} self-check raised {describe(error)}, not a NotImplementedError naming Q{part}"
+            )
     return problems
+
+
+def src(*lines: str) -> str:
+    """A cell source from its lines."""
+    return "\n".join(lines)
 
 
 def snapshot(output: Path) -> dict[str, bytes]:
@@ -172,7 +182,7 @@ def snapshot(output: Path) -> dict[str, bytes]:
 
 
 def test_region_becomes_stub_at_its_indentation():
-    source = "\n".join([
+    source = src(
         "def linear_forward(x, w, b):",
         '    """Docstring stays."""',
         "    ### BEGIN SOLUTION",
@@ -181,7 +191,7 @@ def test_region_becomes_stub_at_its_indentation():
         "    ### END SOLUTION",
         "",
         "print('after')",
-    ])
+    )
     new, count = ms.replace_solutions(source, "1.2", "nb, cell 3")
     assert count == 1
     assert new.split("\n") == [
@@ -195,7 +205,7 @@ def test_region_becomes_stub_at_its_indentation():
 
 
 def test_nested_indentation_and_several_regions():
-    source = "\n".join([
+    source = src(
         "class Net:",
         "    def forward(self, x):",
         "        for layer in self.layers:",
@@ -207,7 +217,7 @@ def test_nested_indentation_and_several_regions():
         "### BEGIN SOLUTION",
         "lr = 0.1",
         "### END SOLUTION",
-    ])
+    )
     new, count = ms.replace_solutions(source, "2.3")
     assert count == 2
     lines = new.split("\n")
@@ -219,7 +229,7 @@ def test_nested_indentation_and_several_regions():
 
 
 def test_keep_lines_stay_before_the_raise_without_marker():
-    source = "\n".join([
+    source = src(
         "def train_step(model, batch):",
         "    ### BEGIN SOLUTION",
         "    inputs, labels = batch  # KEEP",
@@ -227,7 +237,7 @@ def test_keep_lines_stay_before_the_raise_without_marker():
         "    # a hint for students #KEEP",
         "    return loss",
         "    ### END SOLUTION",
-    ])
+    )
     new, _ = ms.replace_solutions(source, "3.1")
     assert new.split("\n") == [
         "def train_step(model, batch):",
@@ -266,11 +276,13 @@ def test_heading_part_only_reads_level_two_headings():
 
 def synthetic_notebook(first_heading: bool = True) -> nbformat.NotebookNode:
     """A small instructor notebook with outputs, editor metadata and two parts."""
-    nb = new_notebook(metadata={
-        "kernelspec": {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"},
-        "language_info": {"name": "python", "version": "3.11.4"},
-        "widgets": {"state": {}},
-    })
+    nb = new_notebook(
+        metadata={
+            "kernelspec": {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"},
+            "language_info": {"name": "python", "version": "3.11.4"},
+            "widgets": {"state": {}},
+        }
+    )
     nb.cells = [
         new_raw_cell("---\ntitle: Synthetic\n---"),
         new_markdown_cell("Help: ask on the forum. Self-checks: 1.1, 1.2."),
@@ -337,10 +349,18 @@ def test_synthetic_handout_contents_and_clean_notebook(tmp_path):
     root = synthetic_repo(tmp_path)
     folder = ms.build(tmp_path / "out", root=root)
     files = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
-    assert files == sorted([
-        ms.STAMP, "README.md", "environment.yml", "hw08-q01.md", "notebooks/hw08-q01.ipynb", "pyproject.toml",
-        "utils/__init__.py", "utils/checks/__init__.py",
-    ])
+    assert files == sorted(
+        [
+            ms.STAMP,
+            "README.md",
+            "environment.yml",
+            "hw08-q01.md",
+            "notebooks/hw08-q01.ipynb",
+            "pyproject.toml",
+            "utils/__init__.py",
+            "utils/checks/__init__.py",
+        ]
+    )
     assert (folder / "README.md").read_text() == "# Student README\n"
     student = nbformat.read(folder / "notebooks" / "hw08-q01.ipynb", as_version=4)
     nbformat.validate(student)
@@ -465,7 +485,9 @@ def test_real_handout_has_every_file(handout):
     names = {p.relative_to(handout).as_posix() for p in handout.rglob("*") if p.is_file()}
     for path in REAL_NOTEBOOKS:
         assert f"notebooks/{path.name}" in names and f"{path.stem}.md" in names
-    expected_utils = {p.relative_to(ROOT).as_posix() for p in (ROOT / "utils").rglob("*.py") if "__pycache__" not in p.parts}
+    expected_utils = {
+        p.relative_to(ROOT).as_posix() for p in (ROOT / "utils").rglob("*.py") if "__pycache__" not in p.parts
+    }
     assert {n for n in names if n.startswith("utils/")} == expected_utils
     assert {"README.md", "environment.yml", "pyproject.toml"} <= names
     assert not any("__pycache__" in n or n.endswith(".pyc") for n in names)
@@ -511,7 +533,11 @@ def test_every_region_became_a_stub_naming_its_part(handout, path):
             compile(TransformerManager().transform_cell(after.source), f"{path.name}[{index}]", "exec")
         total += regions
     assert total, f"{path.name} has no solution region"
-    assert all(not cell.get("outputs") and cell.get("execution_count") is None for cell in student.cells if cell.cell_type == "code")
+    assert all(
+        not cell.get("outputs") and cell.get("execution_count") is None
+        for cell in student.cells
+        if cell.cell_type == "code"
+    )
 
 
 @needs_notebooks

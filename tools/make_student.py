@@ -255,7 +255,9 @@ def build(output: Path, root: Path | None = None) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--output", type=Path, default=ROOT / "dist", help="folder for student/ and the zip (default: dist)")
+    parser.add_argument(
+        "--output", type=Path, default=ROOT / "dist", help="folder for student/ and the zip (default: dist)"
+    )
     args = parser.parse_args(argv)
     try:
         folder = build(args.output)
