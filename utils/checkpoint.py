@@ -5,7 +5,7 @@ Compared with the guide's ``save_checkpoint`` / ``load_checkpoint``, these:
 * write atomically: to a temporary file in the same folder, then ``os.replace``. A crash
   half-way leaves the previous checkpoint intact, never a truncated one;
 * refuse to overwrite an existing file unless ``overwrite=True``;
-* store the RNG states (Python, NumPy, torch CPU, CUDA when present), so a resumed run
+* store the RNG states (Python, NumPy, torch CPU, CUDA and MPS when present), so a resumed run
   draws the same dropout masks and data order and continues bit-exactly on the CPU;
 * load with ``weights_only=True``: a checkpoint can hold tensors and plain containers but
   cannot run code when it is opened;
@@ -29,6 +29,7 @@ import torch
 from torch import nn
 
 from .atomic import atomic_write
+from .device import _mps_available
 
 FORMAT = "hw08-checkpoint"
 VERSION = 1
@@ -55,6 +56,7 @@ def _rng_state() -> dict[str, Any]:
         },
         "torch": torch.get_rng_state(),
         "cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
+        "mps": torch.mps.get_rng_state() if _mps_available() else None,
     }
 
 
@@ -73,6 +75,8 @@ def _set_rng_state(state: dict[str, Any]) -> None:
     torch.set_rng_state(state["torch"])
     if state["cuda"] and torch.cuda.is_available():
         torch.cuda.set_rng_state_all(state["cuda"][: torch.cuda.device_count()])
+    if state.get("mps") is not None and _mps_available():
+        torch.mps.set_rng_state(state["mps"])
 
 
 def save_checkpoint(
