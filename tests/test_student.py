@@ -19,6 +19,7 @@ import os
 import re
 import stat
 import sys
+import tomllib
 import zipfile
 from pathlib import Path
 
@@ -584,3 +585,15 @@ def test_json_of_a_student_notebook_ends_with_one_newline(tmp_path):
     data = (folder / "notebooks" / "hw08-q01.ipynb").read_bytes()
     assert data.endswith(b"}\n") and not data.endswith(b"\n\n")
     json.loads(data)
+
+
+def test_student_readme_names_the_required_python():
+    """The handout README's set-up must not drift from pyproject.toml's requires-python."""
+    with open(ROOT / "pyproject.toml", "rb") as handle:
+        requires = tomllib.load(handle)["project"]["requires-python"]
+    minimum = re.fullmatch(r">=\s*(\d+\.\d+)", requires.strip())
+    assert minimum, f"unexpected requires-python {requires!r}"
+    readme = (ROOT / "tools" / "student_README.md").read_text(encoding="utf-8")
+    assert f"Python {minimum.group(1)} or newer" in readme
+    for command in ("conda env create -f environment.yml", "pip install -e .", "python -m utils"):
+        assert command in readme
