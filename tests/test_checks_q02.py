@@ -92,15 +92,23 @@ def test_notebook_solutions_pass(capsys, name):
     passes(capsys, part, getattr(checks, name), *[SOLUTION[f] for f in functions], *EXTRA.get(name, []))
 
 
-@pytest.mark.parametrize(
-    ("name", "stubbed"), [(name, f) for name, (_, functions) in CHECKS.items() for f in functions]
-)
+@pytest.mark.parametrize(("name", "stubbed"), [(name, f) for name, (_, functions) in CHECKS.items() for f in functions])
 def test_notebook_stubs_name_their_part(name, stubbed):
     """Each of a check's functions, as the handout has it (a stub), makes the check name the part."""
     part, functions = CHECKS[name]
     arguments = [STUB[f] if f == stubbed else SOLUTION[f] for f in functions]
     with pytest.raises(NotImplementedError, match=rf"^Q{part} is not finished: \w+(\.forward)?\(\) still raises"):
         getattr(checks, name)(*arguments, *EXTRA.get(name, []))
+
+
+@pytest.mark.parametrize("name", CHECKS)
+def test_checks_leave_the_random_state_alone(name):
+    """A self-check does not shift the notebook's random numbers (its cells after the check stay seeded)."""
+    _, functions = CHECKS[name]
+    torch.manual_seed(1234)
+    before = torch.get_rng_state()
+    getattr(checks, name)(*[SOLUTION[f] for f in functions], *EXTRA.get(name, []))
+    assert torch.equal(torch.get_rng_state(), before)
 
 
 def test_final_model_setup_is_seeded():
@@ -155,7 +163,7 @@ def test_data_wrong_transform_hard_coded():
 
 
 def test_data_wrong_transform_without_to_tensor():
-    fails("2.1", checks.check_data, mean_std, lambda mean, std: (lambda image: image), match="ToTensor")
+    fails("2.1", checks.check_data, mean_std, lambda mean, std: lambda image: image, match="ToTensor")
 
 
 def test_data_stub():
@@ -176,7 +184,9 @@ class PlainListMLP(nn.Module):
 
     def __init__(self, input_size, hidden_sizes, output_size, dropout=0.0, batch_norm=False):
         super().__init__()
-        self.layers = list(ReferenceMLP(input_size, hidden_sizes, output_size, dropout=dropout, batch_norm=batch_norm).layers)
+        self.layers = list(
+            ReferenceMLP(input_size, hidden_sizes, output_size, dropout=dropout, batch_norm=batch_norm).layers
+        )
 
     def forward(self, x):
         x = x.reshape(len(x), -1)
@@ -261,7 +271,9 @@ def test_mlp_wrong_sequential_no_bias():
 
 def test_mlp_wrong_sequential_other_activation():
     def tanh(input_size, hidden_sizes, output_size):
-        return nn.Sequential(*[nn.Tanh() if isinstance(m, nn.ReLU) else m for m in sequential(input_size, hidden_sizes, output_size)])
+        return nn.Sequential(
+            *[nn.Tanh() if isinstance(m, nn.ReLU) else m for m in sequential(input_size, hidden_sizes, output_size)]
+        )
 
     fails("2.2", checks.check_mlp, ReferenceMLP, tanh, match="differs from the reference")
 
@@ -470,8 +482,17 @@ def test_experiment_setup_wrong_optimizer_params():
 
 def test_experiment_setup_wrong_init():
     fails("2.5", checks.check_experiment_setup, optimizer_for, init_with(mode="fan_out"), scheduler_for, match="fan_in")
-    fails("2.5", checks.check_experiment_setup, optimizer_for, init_with(zero_bias=False), scheduler_for, match="biases")
-    fails("2.5", checks.check_experiment_setup, optimizer_for, init_with(default_resets=True), scheduler_for, match="default")
+    fails(
+        "2.5", checks.check_experiment_setup, optimizer_for, init_with(zero_bias=False), scheduler_for, match="biases"
+    )
+    fails(
+        "2.5",
+        checks.check_experiment_setup,
+        optimizer_for,
+        init_with(default_resets=True),
+        scheduler_for,
+        match="default",
+    )
 
     def xavier(model, scheme):
         if scheme == "kaiming":

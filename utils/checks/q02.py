@@ -8,6 +8,8 @@ evaluation). None of them holds the answer.
 
 from __future__ import annotations
 
+import functools
+import itertools
 import math
 import numbers
 from collections.abc import Callable
@@ -22,17 +24,28 @@ from torch import nn
 from ._core import call_student, expect, expect_close, passed
 
 __all__ = [
+    "check_confusion_counts",
     "check_data",
-    "check_mlp",
-    "check_loss",
-    "check_training_loop",
     "check_experiment_setup",
     "check_final_setup",
-    "check_confusion_counts",
+    "check_loss",
+    "check_mlp",
+    "check_training_loop",
 ]
 
 #: Parameters of a 784-256-128-10 MLP: (784 + 1) * 256 + (256 + 1) * 128 + (128 + 1) * 10.
 MLP_784_256_128_10_PARAMETERS = 235_146
+
+
+def _own_rng(check: Callable) -> Callable:
+    """Run ``check`` on a fork of torch's random state: a check never shifts the notebook's random numbers."""
+
+    @functools.wraps(check)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with torch.random.fork_rng():
+            return check(*args, **kwargs)
+
+    return wrapper
 
 
 def _number(value: Any, part: str, what: str) -> float:
@@ -72,7 +85,7 @@ def _linears(model: nn.Module) -> list[nn.Linear]:
 
 
 def _expected_parameters(sizes: list[int]) -> int:
-    return sum((n_in + 1) * n_out for n_in, n_out in zip(sizes[:-1], sizes[1:]))
+    return sum((n_in + 1) * n_out for n_in, n_out in itertools.pairwise(sizes))
 
 
 def _count(model: nn.Module) -> int:
@@ -150,7 +163,7 @@ def check_data(pixel_mean_std: Callable, make_transform: Callable) -> None:
             "after ToTensor, with the mean and std passed to make_transform"
         )
     expect_close(out, expected, part, "make_transform(mean, std)(image)", atol=1e-5)
-    passed(part, f"pixel_mean_std and make_transform: normalised pixels have mean 0 and std 1")
+    passed(part, "pixel_mean_std and make_transform: normalised pixels have mean 0 and std 1")
 
 
 # --------------------------------------------------------------------------------------------
@@ -164,7 +177,9 @@ def _build(part: str, factory: Callable, *args: Any, **kwargs: Any) -> nn.Module
         model = call_student(part, factory, *args, **kwargs)
     except TypeError as error:
         call = ", ".join([*map(repr, args), *(f"{k}={v!r}" for k, v in kwargs.items())])
-        raise AssertionError(f"✗ {part}: {name}({call}) failed: {error}. Keep the signature given in the notebook") from None
+        raise AssertionError(
+            f"✗ {part}: {name}({call}) failed: {error}. Keep the signature given in the notebook"
+        ) from None
     expect(isinstance(model, nn.Module), part, f"{name}(...) should give an nn.Module, got {type(model).__name__}")
     return model
 
@@ -186,12 +201,12 @@ def _forward(part: str, model: nn.Module, x: torch.Tensor, what: str) -> torch.T
         ) from None
 
 
-def check_mlp(MLP: Callable, make_sequential: Callable) -> None:  # noqa: N803 (a class is passed)
+@_own_rng
+def check_mlp(MLP: Callable, make_sequential: Callable) -> None:
     """2.2: ``MLP(input_size, hidden_sizes, output_size, dropout=0.0, batch_norm=False)`` built with
     ``nn.ModuleList`` and an equivalent ``make_sequential(input_size, hidden_sizes, output_size)``."""
     part = "2.2"
     torch.manual_seed(22)
-    sizes = [784, 256, 128, 10]
     model = _build(part, MLP, 784, [256, 128], 10)
     lists = [m for m in model.modules() if isinstance(m, nn.ModuleList)]
     expect(
@@ -239,7 +254,11 @@ def check_mlp(MLP: Callable, make_sequential: Callable) -> None:  # noqa: N803 (
         f"expected 4 layers and {_expected_parameters([20, 16, 8, 4, 3])}: build the layers in a loop over hidden_sizes",
     )
     small_out = _forward(part, small.eval(), torch.randn(5, 20), "MLP(20, [16, 8, 4], 3)")
-    expect(tuple(small_out.shape) == (5, 3), part, f"MLP(20, [16, 8, 4], 3) gave shape {tuple(small_out.shape)}, expected (5, 3)")
+    expect(
+        tuple(small_out.shape) == (5, 3),
+        part,
+        f"MLP(20, [16, 8, 4], 3) gave shape {tuple(small_out.shape)}, expected (5, 3)",
+    )
 
     # Dropout: one nn.Dropout per hidden layer, active in train mode only.
     dropped = _build(part, MLP, 784, [256, 128], 10, dropout=0.5)
@@ -354,7 +373,8 @@ def _looks_like_probabilities(out: torch.Tensor) -> bool:
     return bool((out >= 0).all()) and torch.allclose(out.sum(dim=1), torch.ones(len(out)), atol=1e-4)
 
 
-def check_loss(make_criterion: Callable, predict_proba: Callable, MLP: Callable) -> None:  # noqa: N803
+@_own_rng
+def check_loss(make_criterion: Callable, predict_proba: Callable, MLP: Callable) -> None:
     """2.3: the criterion is cross-entropy on raw logits, ``MLP.forward`` returns logits (no
     softmax), and ``predict_proba`` turns logits into probabilities in eval mode without gradients."""
     part = "2.3"
@@ -370,7 +390,11 @@ def check_loss(make_criterion: Callable, predict_proba: Callable, MLP: Callable)
             f"✗ {part}: the criterion failed on (16, 10) logits and (16,) class indices ({error}): "
             "multi-class classification takes nn.CrossEntropyLoss"
         ) from None
-    expect(isinstance(value, torch.Tensor) and value.ndim == 0, part, "the criterion should return the mean loss, a 0-d tensor")
+    expect(
+        isinstance(value, torch.Tensor) and value.ndim == 0,
+        part,
+        "the criterion should return the mean loss, a 0-d tensor",
+    )
     if torch.allclose(value, F.nll_loss(logits, labels), atol=1e-5):
         raise AssertionError(
             f"✗ {part}: that is NLLLoss, which expects log-probabilities: use nn.CrossEntropyLoss, "
@@ -393,7 +417,9 @@ def check_loss(make_criterion: Callable, predict_proba: Callable, MLP: Callable)
     net.train()
     probs = call_student(part, predict_proba, net, x)
     expect(isinstance(probs, torch.Tensor), part, f"predict_proba() should return a tensor, got {type(probs).__name__}")
-    expect(tuple(probs.shape) == (12, 10), part, f"predict_proba() returned shape {tuple(probs.shape)}, expected (12, 10)")
+    expect(
+        tuple(probs.shape) == (12, 10), part, f"predict_proba() returned shape {tuple(probs.shape)}, expected (12, 10)"
+    )
     expect(not probs.requires_grad, part, "predict_proba() tracks gradients: wrap the forward pass in torch.no_grad()")
     expect(
         torch.allclose(probs.sum(dim=1), torch.ones(12), atol=1e-5) and bool((probs >= 0).all()),
@@ -464,9 +490,7 @@ def check_training_loop(train_one_epoch: Callable, evaluate: Callable) -> None:
     device = torch.device("cpu")
     with torch.random.fork_rng():
         torch.manual_seed(24)
-        model = nn.Sequential(
-            nn.Flatten(), nn.Linear(784, 64), nn.ReLU(), nn.Dropout(0.5), nn.Linear(64, 10)
-        )
+        model = nn.Sequential(nn.Flatten(), nn.Linear(784, 64), nn.ReLU(), nn.Dropout(0.5), nn.Linear(64, 10))
         spy = _Spy(model)
         criterion = nn.CrossEntropyLoss()
         optimizer = torch.optim.Adam(model.parameters(), lr=2e-3)
@@ -490,14 +514,16 @@ def check_training_loop(train_one_epoch: Callable, evaluate: Callable) -> None:
             "evaluate() tracked gradients: wrap the loop in `with torch.no_grad():` (faster, less memory)",
         )
         again = _pair(evaluate(model, eval_loader, criterion, device), part, "evaluate")
-        expect(before == again, part, f"evaluate() gave {before} and then {again} on the same model: it should be deterministic")
+        expect(
+            before == again,
+            part,
+            f"evaluate() gave {before} and then {again} on the same model: it should be deterministic",
+        )
         with torch.no_grad():
             outputs = model(images)
             ref_loss = F.cross_entropy(outputs, labels).item()
             ref_acc = (outputs.argmax(dim=1) == labels).float().mean().item()
-            batch_mean = sum(
-                F.cross_entropy(model(x), y).item() for x, y in eval_loader
-            ) / len(eval_loader)
+            batch_mean = sum(F.cross_entropy(model(x), y).item() for x, y in eval_loader) / len(eval_loader)
         expect(
             abs(before[1] - ref_acc) < 1e-6,
             part,
@@ -581,6 +607,7 @@ def _probe_model() -> nn.Sequential:
     return nn.Sequential(nn.Linear(400, 300), nn.ReLU(), nn.Linear(300, 200))
 
 
+@_own_rng
 def check_experiment_setup(make_optimizer: Callable, apply_init: Callable, make_scheduler: Callable) -> None:
     """2.5: ``make_optimizer(model, "sgd" | "adam")``, ``apply_init(model, "default" | "kaiming")``
     and ``make_scheduler(optimizer, "none" | "step" | "plateau", epochs)``."""
@@ -601,7 +628,11 @@ def check_experiment_setup(make_optimizer: Callable, apply_init: Callable, make_
         lr = optimizer.param_groups[0]["lr"]
         expect(0 < lr <= 1, part, f"the {name!r} optimizer has learning rate {lr}")
         if name == "sgd":
-            expect(isinstance(optimizer, torch.optim.SGD), part, f"'sgd' should give torch.optim.SGD, got {type(optimizer).__name__}")
+            expect(
+                isinstance(optimizer, torch.optim.SGD),
+                part,
+                f"'sgd' should give torch.optim.SGD, got {type(optimizer).__name__}",
+            )
             expect(
                 optimizer.param_groups[0].get("momentum", 0) > 0,
                 part,
@@ -650,7 +681,9 @@ def check_experiment_setup(make_optimizer: Callable, apply_init: Callable, make_
     # Schedulers.
     optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
     none = call_student(part, make_scheduler, optimizer, "none", 10)
-    expect(none is None, part, f"make_scheduler(optimizer, 'none', epochs) should return None, got {type(none).__name__}")
+    expect(
+        none is None, part, f"make_scheduler(optimizer, 'none', epochs) should return None, got {type(none).__name__}"
+    )
     for name, kind in (
         ("step", torch.optim.lr_scheduler.StepLR),
         ("plateau", torch.optim.lr_scheduler.ReduceLROnPlateau),
@@ -696,9 +729,15 @@ def check_final_setup(build_final_model: Callable, device: torch.device | str = 
     )
     model, optimizer, scheduler, epochs = result
     expect(isinstance(model, nn.Module), part, f"the model should be an nn.Module, got {type(model).__name__}")
-    expect(isinstance(optimizer, torch.optim.Optimizer), part, f"the optimizer should be a torch.optim optimizer, got {type(optimizer).__name__}")
+    expect(
+        isinstance(optimizer, torch.optim.Optimizer),
+        part,
+        f"the optimizer should be a torch.optim optimizer, got {type(optimizer).__name__}",
+    )
     held = {id(p) for group in optimizer.param_groups for p in group["params"]}
-    expect(held == {id(p) for p in model.parameters()}, part, "the optimizer should hold exactly the model's parameters")
+    expect(
+        held == {id(p) for p in model.parameters()}, part, "the optimizer should hold exactly the model's parameters"
+    )
     expect(
         scheduler is None or getattr(scheduler, "optimizer", None) is optimizer,
         part,
@@ -721,9 +760,12 @@ def check_final_setup(build_final_model: Callable, device: torch.device | str = 
         out = model(torch.zeros(2, 1, 28, 28, device=param.device))
     expect(tuple(out.shape) == (2, 10), part, f"the model maps (2, 1, 28, 28) to {tuple(out.shape)}, expected (2, 10)")
     model.train()
-    passed(part, f"build_final_model: {type(model).__name__} with {_count(model):,} parameters, "
-                 f"{type(optimizer).__name__}, {type(scheduler).__name__ if scheduler is not None else 'no scheduler'}, "
-                 f"{epochs} epochs")
+    passed(
+        part,
+        f"build_final_model: {type(model).__name__} with {_count(model):,} parameters, "
+        f"{type(optimizer).__name__}, {type(scheduler).__name__ if scheduler is not None else 'no scheduler'}, "
+        f"{epochs} epochs",
+    )
 
 
 def check_confusion_counts(confusion_counts: Callable) -> None:
@@ -735,8 +777,16 @@ def check_confusion_counts(confusion_counts: Callable) -> None:
         torch.rand(500, generator=generator) < 0.6, labels, torch.randint(0, 10, (500,), generator=generator)
     )
     matrix = call_student(part, confusion_counts, labels, predictions, 10)
-    expect(isinstance(matrix, torch.Tensor), part, f"confusion_counts() should return a tensor, got {type(matrix).__name__}")
-    expect(tuple(matrix.shape) == (10, 10), part, f"confusion_counts(..., 10) returned shape {tuple(matrix.shape)}, expected (10, 10)")
+    expect(
+        isinstance(matrix, torch.Tensor),
+        part,
+        f"confusion_counts() should return a tensor, got {type(matrix).__name__}",
+    )
+    expect(
+        tuple(matrix.shape) == (10, 10),
+        part,
+        f"confusion_counts(..., 10) returned shape {tuple(matrix.shape)}, expected (10, 10)",
+    )
     expect(
         not matrix.is_floating_point() and int(matrix.sum()) == 500,
         part,
