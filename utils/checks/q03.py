@@ -306,6 +306,17 @@ def check_resume(
     try:
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "resume.pth"
+            # A first round trip on an untrained run, so that an unfinished function is
+            # reported at once rather than after the training below.
+            probe = Path(folder) / "probe.pth"
+            student(save_training_state, probe, new_run(), 0)
+            if probe.is_file():
+                try:
+                    student(load_training_state, probe, new_run())
+                except _StudentStub:
+                    raise
+                except Exception:  # noqa: BLE001 (the full round trip below explains what is wrong)
+                    pass
             run = new_run()
             train_epochs(run, 0, resume_at)
             student(save_training_state, path, run, resume_at)
