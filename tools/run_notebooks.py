@@ -27,6 +27,8 @@ def run_notebook(path: Path, output: Path, timeout: int) -> tuple[bool, float, s
         notebook,
         timeout=timeout,
         kernel_name="python3",
+        # quiet the kernel's start-up chatter (its TCP transport warning), keep real errors
+        extra_arguments=["--IPKernelApp.log_level=ERROR"],
         resources={"metadata": {"path": str(path.parent)}},
     )
     start = time.perf_counter()
