@@ -53,3 +53,11 @@ def test_confusion_matrix_plot_normalises_rows():
     assert image[0, 0] == pytest.approx(0.75) and image[1, 1] == pytest.approx(1.0)
     texts = [t.get_text() for t in fig.axes[0].texts]
     assert texts == ["0.75", "0.25", "0.00", "1.00"]
+
+
+def test_learning_curves_epoch_ticks_are_whole_numbers():
+    run = utils.History([utils.EpochStats(e, 1.0, 0.5, 1.0, 0.5, 1e-3, 0.1) for e in range(1, 21)])
+    fig = utils.plot_learning_curves(run)
+    fig.canvas.draw()
+    ticks = fig.axes[0].get_xticks()
+    assert len(ticks) > 2 and all(float(t).is_integer() for t in ticks)

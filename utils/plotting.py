@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 
 import torch
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from .training import History
 
@@ -39,6 +40,7 @@ def plot_learning_curves(
     loss_ax.set(xlabel="epoch", ylabel="loss (mean cross-entropy)", title="Loss")
     acc_ax.set(xlabel="epoch", ylabel="accuracy", title="Accuracy")
     for ax in (loss_ax, acc_ax):
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(alpha=0.3)
         ax.legend(fontsize="small")
     fig.suptitle(title)
