@@ -7,15 +7,14 @@ cells as the student handout has them (``tools/make_student.py``).
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from pathlib import Path
 
-import nbformat
 import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from notebook_functions import load_functions
 from torch import nn
 
 from utils import available_devices, checks
@@ -25,29 +24,8 @@ ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "notebooks" / "hw08-q01.ipynb"
 
 
-def _make_student():
-    spec = importlib.util.spec_from_file_location("make_student", ROOT / "tools" / "make_student.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def _function_cells(student: bool) -> list[str]:
-    """The code cells holding solution regions: as written, or as the student handout has them."""
-    solution = nbformat.read(NOTEBOOK, as_version=4)
-    indices = [
-        i for i, cell in enumerate(solution.cells) if cell.cell_type == "code" and "### BEGIN SOLUTION" in cell.source
-    ]
-    notebook = _make_student().student_notebook(NOTEBOOK)[0] if student else solution
-    return [notebook.cells[i].source for i in indices]
-
-
 def _load(student: bool) -> dict:
-    namespace = {"torch": torch, "np": np, "nn": nn, "F": F}
-    for source in _function_cells(student):
-        assert ("### BEGIN SOLUTION" in source) != student
-        exec(compile(source, str(NOTEBOOK), "exec"), namespace)  # noqa: S102 (the notebook's own solution cells)
-    return namespace
+    return load_functions(NOTEBOOK, student, {"torch": torch, "np": np, "nn": nn, "F": F})
 
 
 SOLUTION = _load(student=False)

@@ -9,15 +9,14 @@ mistakes students make.
 
 from __future__ import annotations
 
-import importlib.util
 import math
 import time
 from pathlib import Path
 
-import nbformat
 import pytest
 import torch
 import torch.nn.functional as F
+from notebook_functions import load_functions
 from torch import nn
 from torchvision import transforms
 
@@ -29,24 +28,10 @@ ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "notebooks" / "hw08-q02.ipynb"
 
 
-def _make_student():
-    spec = importlib.util.spec_from_file_location("make_student", ROOT / "tools" / "make_student.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def _load(student: bool) -> dict:
     """The notebook's function cells (those with solution regions), executed: solutions or stubs."""
-    solution = nbformat.read(NOTEBOOK, as_version=4)
-    indices = [i for i, c in enumerate(solution.cells) if c.cell_type == "code" and "### BEGIN SOLUTION" in c.source]
-    notebook = _make_student().student_notebook(NOTEBOOK)[0] if student else solution
     namespace = {"torch": torch, "nn": nn, "F": F, "transforms": transforms, "math": math, "time": time}
-    for i in indices:
-        source = notebook.cells[i].source
-        assert ("### BEGIN SOLUTION" in source) != student
-        exec(compile(source, str(NOTEBOOK), "exec"), namespace)  # noqa: S102 (the notebook's own cells)
-    return namespace
+    return load_functions(NOTEBOOK, student, namespace)
 
 
 SOLUTION = _load(student=False)
