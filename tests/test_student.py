@@ -36,6 +36,7 @@ sys.modules.setdefault("make_student", ms)
 _spec.loader.exec_module(ms)
 
 REAL_NOTEBOOKS = sorted((ROOT / "notebooks").glob("hw08-q*.ipynb"))
+assert REAL_NOTEBOOKS, "notebooks/hw08-q*.ipynb are missing: the handout tests need them"
 CHECK_CALL = "checks.check_"
 STUB_RE = re.compile(r'^(\s*)raise NotImplementedError\("Q(\d+\.\d+): ')
 
@@ -450,7 +451,6 @@ def test_synthetic_student_notebook_fails_first_on_its_first_stub(tmp_path):
 
 # --------------------------------------------------------------------------- the real handout
 
-needs_notebooks = pytest.mark.skipif(not REAL_NOTEBOOKS, reason="notebooks/hw08-q*.ipynb not written yet")
 
 
 @pytest.fixture(scope="module")
@@ -481,7 +481,6 @@ def student_run(handout):
         run.close()
 
 
-@needs_notebooks
 def test_real_handout_has_every_file(handout):
     names = {p.relative_to(handout).as_posix() for p in handout.rglob("*") if p.is_file()}
     for path in REAL_NOTEBOOKS:
@@ -494,7 +493,6 @@ def test_real_handout_has_every_file(handout):
     assert not any("__pycache__" in n or n.endswith(".pyc") for n in names)
 
 
-@needs_notebooks
 def test_no_solution_line_appears_in_any_student_notebook(handout):
     secret, given = set(), set()
     for path in REAL_NOTEBOOKS:
@@ -518,7 +516,6 @@ def test_no_solution_line_appears_in_any_student_notebook(handout):
         assert not leaked, f"{path.name}: solution lines in the student notebook: {leaked[:5]}"
 
 
-@needs_notebooks
 @pytest.mark.parametrize("path", REAL_NOTEBOOKS, ids=[p.name for p in REAL_NOTEBOOKS])
 def test_every_region_became_a_stub_naming_its_part(handout, path):
     source = nbformat.read(path, as_version=4)
@@ -541,7 +538,6 @@ def test_every_region_became_a_stub_naming_its_part(handout, path):
     )
 
 
-@needs_notebooks
 @pytest.mark.parametrize("path", REAL_NOTEBOOKS, ids=[p.name for p in REAL_NOTEBOOKS])
 def test_student_notebook_fails_first_on_its_first_stub(student_run, path):
     run = student_run(path.name)
@@ -549,7 +545,6 @@ def test_student_notebook_fails_first_on_its_first_stub(student_run, path):
     assert not problems, f"{path.name}: " + "; ".join(problems)
 
 
-@needs_notebooks
 @pytest.mark.parametrize("path", REAL_NOTEBOOKS, ids=[p.name for p in REAL_NOTEBOOKS])
 def test_every_self_check_given_a_stub_names_its_part(student_run, path):
     run = student_run(path.name)
@@ -561,7 +556,6 @@ def test_every_self_check_given_a_stub_names_its_part(student_run, path):
     )
 
 
-@needs_notebooks
 def test_make_student_is_deterministic(tmp_path):
     """`make student` twice (same output folder, as the Makefile does) and into another folder: same bytes."""
     out = tmp_path / "dist"
