@@ -39,3 +39,18 @@ def test_call_student_names_the_unfinished_part():
     assert checks.call_student("1.4", lambda x: x + 1, 1) == 2
     with pytest.raises(NotImplementedError, match=r"Q1\.4 is not finished: linear_forward\(\)"):
         checks.call_student("1.4", linear_forward, 1)
+
+
+def test_call_checked_turns_a_crash_into_a_hint():
+    def flatten_images(x):
+        return x.view(-1)
+
+    with pytest.raises(AssertionError, match=r"^✗ 1\.1: flatten_images\(\) raised AttributeError: .*\. Use reshape$"):
+        checks.call_checked("1.1", flatten_images, [1, 2], hint="Use reshape")
+    with pytest.raises(NotImplementedError, match=r"Q1\.1 is not finished"):
+        checks.call_checked("1.1", lambda: (_ for _ in ()).throw(NotImplementedError("stub")))
+
+
+def test_first_line_strips_colours_and_keeps_the_type():
+    assert checks.first_line(RuntimeError("\x1b[1mbad\x1b[0m file\nsecond line")) == "RuntimeError: bad file"
+    assert checks.first_line(ValueError()) == "ValueError"

@@ -5,7 +5,7 @@ Each check prints one line ``✓ <part> <what>`` when the answer is right, and r
 when the answer is still a stub). One module per question.
 """
 
-from ._core import call_student, expect, expect_close, passed
-from .q01 import *  # noqa: F401,F403
-from .q02 import *  # noqa: F401,F403
-from .q03 import *  # noqa: F401,F403
+from ._core import call_checked, call_student, expect, expect_close, first_line, passed  # noqa: F401
+from .q01 import *
+from .q02 import *
+from .q03 import *

@@ -6,6 +6,7 @@ operations or with properties (shapes, gradients, a falling loss).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -51,3 +52,22 @@ def call_student(part: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> 
             f"Q{part} is not finished: {name}() still raises NotImplementedError. "
             f"Write your solution in its cell, run that cell, then rerun this check."
         ) from error
+
+
+def first_line(error: BaseException) -> str:
+    """``"TypeName: first line of the message"``, without terminal colour codes (torch.load adds them)."""
+    text = re.sub(r"\x1b\[[0-9;]*m", "", str(error)).strip()
+    line = text.splitlines()[0] if text else ""
+    return f"{type(error).__name__}: {line}" if line else type(error).__name__
+
+
+def call_checked(part: str, fn: Callable[..., T], *args: Any, hint: str = "", **kwargs: Any) -> T:
+    """``call_student``, also turning any other crash into ``✗ part: fn() raised ...`` plus ``hint``."""
+    try:
+        return call_student(part, fn, *args, **kwargs)
+    except (NotImplementedError, AssertionError):
+        raise
+    except Exception as error:  # the student's bug, reported as a hint rather than a traceback
+        name = getattr(fn, "__name__", "your function")
+        message = f"✗ {part}: {name}() raised {first_line(error).rstrip('.')}"
+        raise AssertionError(f"{message}. {hint}" if hint else message) from error

@@ -20,7 +20,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ._core import call_student, expect, expect_close, passed
+from ._core import call_checked, expect, expect_close, passed
 
 __all__ = [
     "check_autograd",
@@ -32,23 +32,6 @@ __all__ = [
 ]
 
 _MISSING = object()
-
-
-def _first_line(error: BaseException) -> str:
-    text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__
-
-
-def _run(part: str, fn: Callable[..., Any], *args: Any, hint: str = "", **kwargs: Any) -> Any:
-    """``call_student``, turning any other crash into ``✗ part: fn() raised ...`` plus a hint."""
-    try:
-        return call_student(part, fn, *args, **kwargs)
-    except (NotImplementedError, AssertionError):
-        raise
-    except Exception as error:  # the student's bug, reported as a hint rather than a traceback
-        name = getattr(fn, "__name__", "your function")
-        message = f"✗ {part}: {name}() raised {type(error).__name__}: {_first_line(error).rstrip('.')}"
-        raise AssertionError(f"{message}. {hint}" if hint else message) from error
 
 
 @contextlib.contextmanager
@@ -89,7 +72,7 @@ def check_tensors(
 
     # share_and_copy: one tensor shares the array's memory, the other owns a copy.
     array = np.arange(6, dtype=np.float32).reshape(2, 3)
-    result = _run(part, share_and_copy, array)
+    result = call_checked(part, share_and_copy, array)
     expect(
         isinstance(result, tuple) and len(result) == 2 and all(isinstance(t, torch.Tensor) for t in result),
         part,
@@ -124,7 +107,7 @@ def check_tensors(
 
     # hwc_to_nchw: moves the channel axis, as a view of the same memory.
     images = torch.arange(2 * 3 * 4 * 3).reshape(2, 3, 4, 3)  # N=2, H=3, W=4, C=3
-    out = _run(part, hwc_to_nchw, images)
+    out = call_checked(part, hwc_to_nchw, images)
     expect(isinstance(out, torch.Tensor), part, f"hwc_to_nchw should return a tensor, got {type(out).__name__}")
     expect(
         tuple(out.shape) == (2, 3, 3, 4),
@@ -149,7 +132,7 @@ def check_tensors(
     )
     single = torch.rand(1, 5, 6, 1)
     expect(
-        tuple(_run(part, hwc_to_nchw, single).shape) == (1, 1, 5, 6),
+        tuple(call_checked(part, hwc_to_nchw, single).shape) == (1, 1, 5, 6),
         part,
         "hwc_to_nchw should also work for one grey-scale image, (1, 5, 6, 1) -> (1, 1, 5, 6)",
     )
@@ -158,10 +141,10 @@ def check_tensors(
     flatten = nn.Flatten()
     contiguous = torch.randn(4, 3, 5, 2)
     expect_close(
-        _run(part, flatten_images, contiguous), flatten(contiguous), part, "flatten_images(a (4, 3, 5, 2) batch)"
+        call_checked(part, flatten_images, contiguous), flatten(contiguous), part, "flatten_images(a (4, 3, 5, 2) batch)"
     )
     permuted = torch.randn(4, 5, 2, 3).permute(0, 3, 1, 2)  # (4, 3, 5, 2) but not contiguous
-    flat = _run(
+    flat = call_checked(
         part,
         flatten_images,
         permuted,
@@ -174,7 +157,7 @@ def check_tensors(
     batch = torch.rand(5, 3, 4, 4)
     before = batch.clone()
     mean, std = torch.tensor([0.5, 0.25, 0.75]), torch.tensor([0.2, 0.5, 0.1])
-    result = _run(
+    result = call_checked(
         part,
         normalize_channels,
         batch,
@@ -187,7 +170,7 @@ def check_tensors(
     expect_close(result, normalize(before, mean.tolist(), std.tolist()), part, "normalize_channels (3 channels)")
     grey = torch.rand(2, 1, 3, 3)
     expect_close(
-        _run(part, normalize_channels, grey, torch.tensor([0.3]), torch.tensor([0.2])),
+        call_checked(part, normalize_channels, grey, torch.tensor([0.3]), torch.tensor([0.2])),
         normalize(grey, [0.3], [0.2]),
         part,
         "normalize_channels (1 channel)",
@@ -217,7 +200,7 @@ def check_autograd(
         before = x.clone()
         leaf = x.clone().requires_grad_()
         (reference,) = torch.autograd.grad(f(leaf), [leaf])
-        estimate = _run(part, numerical_grad, f, x, eps)
+        estimate = call_checked(part, numerical_grad, f, x, eps)
         expect(torch.equal(x, before), part, "numerical_grad changed x; perturb a copy (or put every entry back)")
         expect(
             isinstance(estimate, torch.Tensor) and tuple(estimate.shape) == shape,
@@ -244,7 +227,7 @@ def check_autograd(
     x = torch.randn(3, dtype=torch.float64, generator=generator)
     v = torch.tensor([1.0, -2.0, 0.5, 3.0], dtype=torch.float64)
     _, reference = torch.autograd.functional.vjp(f, x, v)
-    first = _run(part, vector_backward, f, x, v)
+    first = call_checked(part, vector_backward, f, x, v)
     expect_close(
         first,
         reference,
@@ -253,7 +236,7 @@ def check_autograd(
         atol=1e-8,
         rtol=1e-6,
     )
-    second = _run(part, vector_backward, f, x, v)
+    second = call_checked(part, vector_backward, f, x, v)
     expect(
         torch.allclose(second.detach(), reference, atol=1e-8, rtol=1e-6),
         part,
@@ -289,7 +272,7 @@ def check_stopping_gradients(
         loss_of(mine).backward()
         loss_of(theirs).backward()
         addresses = [p.data_ptr() for p in mine]
-        _run(
+        call_checked(
             part,
             sgd_step,
             mine,
@@ -319,7 +302,7 @@ def check_stopping_gradients(
             expect_close(
                 a, b.detach(), part, f"after sgd_step, step {step + 1}, the {name} parameter (compared with optim.SGD)"
             )
-        _run(part, zero_grad, mine)
+        call_checked(part, zero_grad, mine)
         optimizer.zero_grad()
         expect(
             all(p.grad is None or not p.grad.any() for p in mine),
@@ -333,7 +316,7 @@ def check_stopping_gradients(
     if device.type != "cpu":
         cases.append((f"a tensor on {device}", (torch.arange(4.0) * 2).to(device)))
     for what, tensor in cases:
-        array = _run(
+        array = call_checked(
             part,
             to_numpy,
             tensor,
@@ -401,7 +384,7 @@ def check_linear_forward(linear_forward: Callable[..., torch.Tensor]) -> None:
 
         mine = [t.clone().requires_grad_() if t is not None else None for t in (x, weight, bias)]
         with _forbidden(part, _NO_LINEAR, _linear_blocked()):
-            out = _run(
+            out = call_checked(
                 part,
                 linear_forward,
                 *mine,
@@ -447,7 +430,7 @@ def check_cross_entropy_loss(cross_entropy_loss: Callable[[torch.Tensor, torch.T
         expected.backward()
         leaf = logits.clone().requires_grad_()
         with _forbidden(part, _NO_LOG_SOFTMAX, _log_softmax_blocked()):
-            loss = _run(part, cross_entropy_loss, leaf, target)
+            loss = call_checked(part, cross_entropy_loss, leaf, target)
         expect(
             isinstance(loss, torch.Tensor) and loss.dim() == 0,
             part,
@@ -488,7 +471,7 @@ def check_matmul_on(
     b = torch.randn(128, 64, generator=generator)
     a_before, b_before = a.clone(), b.clone()
     expected = a @ b  # computed on the CPU
-    result = _run(
+    result = call_checked(
         part,
         matmul_on,
         a,

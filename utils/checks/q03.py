@@ -23,7 +23,7 @@ from torch import nn
 
 from ..checkpoint import CheckpointError, read_checkpoint
 from ..training import EpochStats
-from ._core import call_student, expect, passed
+from ._core import call_checked, call_student, expect, first_line, passed
 
 __all__ = [
     "check_activation_stats",
@@ -60,11 +60,6 @@ def _silenced():
     """Swallow stdout and stderr: a failing torch.export logs pages of diagnostics before it raises."""
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
         yield
-
-
-def _first_line(error: BaseException) -> str:
-    text = re.sub(r"\x1b\[[0-9;]*m", "", str(error)).strip()  # torch.load's message holds terminal colours
-    return f"{type(error).__name__}: {text.splitlines()[0] if text else ''}".rstrip(": ")
 
 
 def _tensors_equal(a: Any, b: Any) -> bool:
@@ -140,7 +135,7 @@ def check_reload_weights(reload_weights: Callable[[nn.Module, Callable[[], nn.Mo
             stored = torch.load(path, map_location="cpu", weights_only=True)
         except Exception as error:  # noqa: BLE001 (a pickled module is refused by weights_only=True)
             raise AssertionError(
-                f"✗ {part}: torch.load(path, weights_only=True) cannot read the file ({_first_line(error)}). "
+                f"✗ {part}: torch.load(path, weights_only=True) cannot read the file ({first_line(error)}). "
                 "Save model.state_dict(), not the model object itself"
             ) from None
     expect(
@@ -207,7 +202,7 @@ def check_checkpoint_roundtrip(save_checkpoint: Callable[..., Any], load_checkpo
             stored = torch.load(path, map_location="cpu", weights_only=True)
         except Exception as error:  # noqa: BLE001 (any failure becomes a hint)
             raise AssertionError(
-                f"✗ {part}: the file cannot be read with torch.load(..., weights_only=True) ({_first_line(error)}). "
+                f"✗ {part}: the file cannot be read with torch.load(..., weights_only=True) ({first_line(error)}). "
                 "Store state_dicts and plain numbers, not objects"
             ) from None
         expect(isinstance(stored, dict), part, "the checkpoint should be one dict (see the guide)")
@@ -325,7 +320,7 @@ def check_resume(
                 torch.load(path, map_location="cpu", weights_only=True)
             except Exception as error:  # noqa: BLE001 (any failure becomes a hint)
                 raise AssertionError(
-                    f"✗ {part}: torch.load(path, weights_only=True) cannot read your checkpoint ({_first_line(error)}). "
+                    f"✗ {part}: torch.load(path, weights_only=True) cannot read your checkpoint ({first_line(error)}). "
                     "Store state_dicts, numbers and tensors (torch.get_rng_state() is a tensor) only"
                 ) from None
             saved_model = run.model
@@ -561,16 +556,14 @@ def check_clip_with_cond(clip_with_cond: Callable[[torch.Tensor, float], torch.T
         (7 * torch.randn(2, 5, generator=generator), 2.5),
     ]
     for h, limit in cases:
-        try:
-            got = call_student(part, clip_with_cond, h, limit)
-        except NotImplementedError:
-            raise
-        except Exception as error:  # noqa: BLE001 (any failure becomes a hint)
-            raise AssertionError(
-                f"✗ {part}: clip_with_cond raised {_first_line(error)}. With torch.cond, both branches must take the "
-                "same operands and return tensors of the same shape, and must not return an operand as it is "
-                "(return h.clone())"
-            ) from None
+        got = call_checked(
+            part,
+            clip_with_cond,
+            h,
+            limit,
+            hint="With torch.cond, both branches must take the same operands and return tensors of the same shape, "
+            "and must not return an operand as it is (return h.clone())",
+        )
         expect(isinstance(got, torch.Tensor), part, f"return a tensor, got {type(got).__name__}")
         # The reference: scale by min(1, limit / |h|), written without any branch.
         expected = h * torch.clamp(limit / h.norm(), max=1.0)
@@ -588,7 +581,7 @@ def check_clip_with_cond(clip_with_cond: Callable[[torch.Tensor, float], torch.T
         raise
     except Exception as error:  # noqa: BLE001 (any failure becomes a hint)
         raise AssertionError(
-            f"✗ {part}: torch.export cannot export clip_with_cond ({_first_line(error)}). "
+            f"✗ {part}: torch.export cannot export clip_with_cond ({first_line(error)}). "
             "An `if` on a tensor's value cannot be exported; use torch.cond(pred, true_fn, false_fn, (h,))"
         ) from None
     uses_cond = any(node.target is torch.ops.higher_order.cond for node in program.graph.nodes)
@@ -623,19 +616,14 @@ def check_export_and_reload(
     model.eval()
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "model.pt2"
-        try:
-            with _silenced():
-                loaded = call_student(part, export_and_reload, model, inputs[0], path)
-        except NotImplementedError:
-            raise
-        except Exception as error:  # noqa: BLE001 (any failure becomes a hint)
-            raise AssertionError(f"✗ {part}: export_and_reload raised {_first_line(error)}") from None
+        with _silenced():
+            loaded = call_checked(part, export_and_reload, model, inputs[0], path)
         expect(path.is_file(), part, "nothing was written to `path`: torch.export.save(program, path)")
         try:
             torch.export.load(path)
         except Exception as error:  # noqa: BLE001 (any failure becomes a hint)
             raise AssertionError(
-                f"✗ {part}: torch.export.load cannot read the file ({_first_line(error)}); "
+                f"✗ {part}: torch.export.load cannot read the file ({first_line(error)}); "
                 "save the ExportedProgram with torch.export.save"
             ) from None
         expect(loaded is not model, part, "return the model loaded from the file (torch.export.load(path).module())")
@@ -654,7 +642,7 @@ def check_export_and_reload(
                             "dimension dynamic (dynamic_shapes=({0: torch.export.Dim('batch')},))"
                         )
                     )
-                    raise AssertionError(f"✗ {part}: the loaded program failed: {_first_line(error)}.{batch}") from None
+                    raise AssertionError(f"✗ {part}: the loaded program failed: {first_line(error)}.{batch}") from None
             expect(
                 isinstance(got, torch.Tensor)
                 and got.shape == expected.shape
