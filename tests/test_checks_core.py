@@ -49,8 +49,3 @@ def test_call_checked_turns_a_crash_into_a_hint():
         checks.call_checked("1.1", flatten_images, [1, 2], hint="Use reshape")
     with pytest.raises(NotImplementedError, match=r"Q1\.1 is not finished"):
         checks.call_checked("1.1", lambda: (_ for _ in ()).throw(NotImplementedError("stub")))
-
-
-def test_first_line_strips_colours_and_keeps_the_type():
-    assert checks.first_line(RuntimeError("\x1b[1mbad\x1b[0m file\nsecond line")) == "RuntimeError: bad file"
-    assert checks.first_line(ValueError()) == "ValueError"

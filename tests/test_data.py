@@ -90,6 +90,17 @@ def test_mnist_says_it_needs_internet(tmp_path, offline):
         utils.mnist(train=True, root=tmp_path)
 
 
+def test_an_error_without_message_is_still_reported(tmp_path, monkeypatch):
+    def fail(dataset_class, root):
+        raise ConnectionError()
+
+    monkeypatch.setattr(data_module, "_download_quietly", fail)
+    with pytest.raises(utils.DatasetUnavailableError, match=r"the download failed \(ConnectionError\)"):
+        utils.mnist(train=True, root=tmp_path)
+    with pytest.raises(utils.DatasetUnavailableError, match="download with torchvision: ConnectionError\n"):
+        utils.ensure_fashion_mnist(tmp_path, system_dirs=())
+
+
 def test_fashion_mnist_items_and_classes():
     dataset = utils.fashion_mnist(train=True)
     assert len(dataset) == 60_000

@@ -11,7 +11,7 @@ from utils import device as device_module
 def cpu_only(monkeypatch):
     monkeypatch.delenv("HW08_DEVICE", raising=False)
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
-    monkeypatch.setattr(device_module, "_mps_available", lambda: False)
+    monkeypatch.setattr(device_module, "mps_available", lambda: False)
 
 
 def test_falls_back_to_cpu(cpu_only):
@@ -23,7 +23,7 @@ def test_prefers_cuda_then_mps(monkeypatch):
     monkeypatch.delenv("HW08_DEVICE", raising=False)
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
     monkeypatch.setattr(torch.cuda, "device_count", lambda: 2)
-    monkeypatch.setattr(device_module, "_mps_available", lambda: True)
+    monkeypatch.setattr(device_module, "mps_available", lambda: True)
     assert utils.get_device() == torch.device("cuda")
     assert utils.get_device("cuda:1") == torch.device("cuda:1")
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
@@ -80,7 +80,7 @@ def test_cuda_matmul_matches_cpu():
     torch.testing.assert_close(result, a @ b, atol=1e-3, rtol=1e-3)
 
 
-@pytest.mark.skipif(not device_module._mps_available(), reason="needs an Apple MPS device")
+@pytest.mark.skipif(not device_module.mps_available(), reason="needs an Apple MPS device")
 def test_mps_matmul_matches_cpu():
     a, b = torch.randn(256, 256), torch.randn(256, 256)
     result = (a.to("mps") @ b.to("mps")).cpu()

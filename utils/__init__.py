@@ -9,6 +9,8 @@
 ``training``       ``train_one_epoch``, ``evaluate``, ``fit`` -> ``History``
 ``metrics``        accuracy, confusion matrix, per-class accuracy
 ``checkpoint``     atomic ``save_checkpoint``, checked ``load_checkpoint``
+``atomic``         ``atomic_write`` (temporary file, then ``os.replace``)
+``errors``         ``first_line`` of an exception, for one-line messages
 ``plotting``       learning curves, image grids, confusion matrices
 ``checks``         the notebooks' self-checks
 =================  ==========================================================

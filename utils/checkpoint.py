@@ -29,7 +29,8 @@ import torch
 from torch import nn
 
 from .atomic import atomic_write
-from .device import _mps_available
+from .device import mps_available
+from .errors import first_line
 
 FORMAT = "hw08-checkpoint"
 VERSION = 1
@@ -56,7 +57,7 @@ def _rng_state() -> dict[str, Any]:
         },
         "torch": torch.get_rng_state(),
         "cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
-        "mps": torch.mps.get_rng_state() if _mps_available() else None,
+        "mps": torch.mps.get_rng_state() if mps_available() else None,
     }
 
 
@@ -75,7 +76,7 @@ def _set_rng_state(state: dict[str, Any]) -> None:
     torch.set_rng_state(state["torch"])
     if state["cuda"] and torch.cuda.is_available():
         torch.cuda.set_rng_state_all(state["cuda"][: torch.cuda.device_count()])
-    if state.get("mps") is not None and _mps_available():
+    if state.get("mps") is not None and mps_available():
         torch.mps.set_rng_state(state["mps"])
 
 
@@ -154,14 +155,14 @@ def read_checkpoint(path: str | os.PathLike[str], map_location: Any = "cpu") -> 
             "Only open such a file with weights_only=False if you trust whoever wrote it: unpickling can run code."
         ) from error
     except (RuntimeError, EOFError, OSError, zipfile.BadZipFile, ValueError) as error:
-        message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        message = first_line(error)
         if "CUDA" in message or "device" in message.lower():
             raise CheckpointError(
                 f"{path} was saved on a device this machine lacks ({message}). "
                 "Fix: load_checkpoint(..., map_location='cpu') or your get_device()."
             ) from error
         raise CheckpointError(
-            f"{path} is truncated or corrupt: torch.load failed with {type(error).__name__}: {message}. "
+            f"{path} is truncated or corrupt: torch.load failed with {message}. "
             "Use an earlier checkpoint; this one cannot be recovered."
         ) from error
     if not isinstance(payload, dict) or payload.get("format") != FORMAT:

@@ -28,6 +28,7 @@ from torch.utils.data import Dataset
 from torchvision import datasets
 
 from .atomic import atomic_write
+from .errors import first_line
 
 ROOT_ENV_VAR = "HW08_DATA"
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -152,8 +153,7 @@ def ensure_fashion_mnist(
             _download_quietly(datasets.FashionMNIST, root)
             return root
         except Exception as error:  # torchvision raises RuntimeError or URLError
-            first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
-            tried.append(f"download with torchvision: {type(error).__name__}: {first_line}")
+            tried.append(f"download with torchvision: {first_line(error)}")
     else:
         tried.append("download: not attempted (download=False)")
     for source in SYSTEM_DIRS if system_dirs is None else system_dirs:
@@ -210,7 +210,7 @@ def mnist(
             _download_quietly(datasets.MNIST, path)
             return datasets.MNIST(str(path), train=train, transform=transform, download=False)
         except Exception as error:
-            reason = f"the download failed ({type(error).__name__}: {str(error).strip().splitlines()[0]})"
+            reason = f"the download failed ({first_line(error)})"
     else:
         reason = "download=False was passed"
     raise DatasetUnavailableError(

@@ -27,7 +27,8 @@ class DeviceUnavailableError(RuntimeError):
     """A device was asked for (by argument or ``HW08_DEVICE``) that this machine lacks."""
 
 
-def _mps_available() -> bool:
+def mps_available() -> bool:
+    """Whether Apple's Metal (MPS) backend can run here (also False on torch builds without it)."""
     backend = getattr(torch.backends, "mps", None)
     return bool(backend is not None and backend.is_available())
 
@@ -37,7 +38,7 @@ def available_devices() -> list[str]:
     devices = ["cpu"]
     if torch.cuda.is_available():
         devices += [f"cuda:{i}" for i in range(torch.cuda.device_count())]
-    if _mps_available():
+    if mps_available():
         devices.append("mps")
     return devices
 
@@ -78,7 +79,7 @@ def get_device(preferred: str | torch.device | None = None) -> torch.device:
         return _validate(str(preferred), "preferred")
     if torch.cuda.is_available():
         return torch.device("cuda")
-    if _mps_available():
+    if mps_available():
         return torch.device("mps")
     return torch.device("cpu")
 

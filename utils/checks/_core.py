@@ -6,11 +6,12 @@ operations or with properties (shapes, gradients, a falling loss).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import torch
+
+from ..errors import first_line
 
 T = TypeVar("T")
 
@@ -52,13 +53,6 @@ def call_student(part: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> 
             f"Q{part} is not finished: {name}() still raises NotImplementedError. "
             f"Write your solution in its cell, run that cell, then rerun this check."
         ) from error
-
-
-def first_line(error: BaseException) -> str:
-    """``"TypeName: first line of the message"``, without terminal colour codes (torch.load adds them)."""
-    text = re.sub(r"\x1b\[[0-9;]*m", "", str(error)).strip()
-    line = text.splitlines()[0] if text else ""
-    return f"{type(error).__name__}: {line}" if line else type(error).__name__
 
 
 def call_checked(part: str, fn: Callable[..., T], *args: Any, hint: str = "", **kwargs: Any) -> T:

@@ -141,7 +141,10 @@ def check_tensors(
     flatten = nn.Flatten()
     contiguous = torch.randn(4, 3, 5, 2)
     expect_close(
-        call_checked(part, flatten_images, contiguous), flatten(contiguous), part, "flatten_images(a (4, 3, 5, 2) batch)"
+        call_checked(part, flatten_images, contiguous),
+        flatten(contiguous),
+        part,
+        "flatten_images(a (4, 3, 5, 2) batch)",
     )
     permuted = torch.randn(4, 5, 2, 3).permute(0, 3, 1, 2)  # (4, 3, 5, 2) but not contiguous
     flat = call_checked(
