@@ -12,7 +12,9 @@ ifdef DEVICE
 export HW08_DEVICE := $(DEVICE)
 endif
 
-.PHONY: help install data test run lab site site-student student bench clean
+.DELETE_ON_ERROR:
+
+.PHONY: help install data test run lab site site-student quarto-on-path student bench clean
 
 help:
 	@echo "make test          install (once), fetch the data (once), run unit tests + every notebook (nbval)"
@@ -20,8 +22,8 @@ help:
 	@echo "make lab           JupyterLab in notebooks/ with the project's environment"
 	@echo "make bench         data-pipeline benchmark (stock DataLoader vs tensor path)"
 	@echo "make student       student handout (solutions removed) in dist/student and dist/hw08-student.zip"
-	@echo "make site          render the Quarto site (needs quarto on PATH)"
-	@echo "make site-student  render the student site (needs quarto on PATH)"
+	@echo "make site          the instructors' Quarto site in _site/ (needs quarto on PATH)"
+	@echo "make site-student  the students' Quarto site in _site-student/ (needs quarto on PATH)"
 	@echo "Options: DEVICE=cpu|cuda|cuda:N|mps  PYTHON=python3.11  PYTEST_ARGS='-k q01'"
 
 # The venv and an editable install, redone only when pyproject.toml changes.
@@ -43,6 +45,15 @@ test: $(STAMP) $(DATA_STAMP)
 run: $(STAMP) $(DATA_STAMP)
 	$(PY) tools/run_notebooks.py --output _build
 
+# Executed copies of the notebooks, for the site. `make test` writes them too (conftest.py
+# keeps what nbval ran), so a notebook is executed again only when it, or utils, is newer.
+NOTEBOOKS := $(wildcard notebooks/hw08-q*.ipynb)
+EXECUTED  := $(NOTEBOOKS:notebooks/%=_build/%)
+UTILS     := $(wildcard utils/*.py utils/checks/*.py)
+
+_build/%.ipynb: notebooks/%.ipynb $(UTILS) | $(STAMP) $(DATA_STAMP)
+	$(PY) tools/run_notebooks.py --output _build $<
+
 lab: $(STAMP) $(DATA_STAMP)
 	cd notebooks && ../$(VENV)/bin/jupyter lab
 
@@ -52,15 +63,16 @@ bench: $(STAMP) $(DATA_STAMP)
 student: $(STAMP)
 	$(PY) tools/make_student.py --output dist
 
-QUARTO_MISSING := echo "quarto is not on PATH: install it from https://quarto.org/docs/get-started/ (or conda install -c conda-forge quarto), then rerun"
+# The sites are rendered from a copy in _build/site-<profile>/ (tools/render_site.py), so
+# rendering writes nothing into the sources; the notebooks are never executed by Quarto.
+site: quarto-on-path $(EXECUTED)
+	$(PY) tools/render_site.py solution
 
-site: $(STAMP) $(DATA_STAMP)
-	@command -v quarto >/dev/null || { $(QUARTO_MISSING); exit 1; }
-	QUARTO_PYTHON=$(CURDIR)/$(PY) quarto render --profile solution
+site-student: quarto-on-path student
+	$(PY) tools/render_site.py student
 
-site-student: student
-	@command -v quarto >/dev/null || { $(QUARTO_MISSING); exit 1; }
-	QUARTO_PYTHON=$(CURDIR)/$(PY) quarto render --profile student
+quarto-on-path: $(STAMP)
+	@$(PY) tools/render_site.py --check
 
 clean:
 	rm -rf _build _site _site-student _freeze dist .pytest_cache .quarto
