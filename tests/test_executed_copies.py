@@ -1,0 +1,71 @@
+"""The root conftest.py keeps what nbval ran: a notebook of notebooks/ whose cells all pass
+gets its executed copy in _build/, and the tests marked ``site`` run after the notebooks."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+pytest_plugins = ["pytester"]
+
+SITE_TEST = """
+import pytest
+from pathlib import Path
+
+@pytest.mark.site
+def test_runs_after_the_notebooks():
+    assert (Path(__file__).parent.parent / "_build" / "good.ipynb").is_file()
+"""
+
+
+def write_notebook(path: Path, *sources: str) -> None:
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    notebook.cells = [nbformat.v4.new_raw_cell("---\ntitle: A notebook\n---")]
+    notebook.cells += [nbformat.v4.new_code_cell(source) for source in sources]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(notebook, path)
+
+
+@pytest.fixture
+def project(pytester: pytest.Pytester) -> pytest.Pytester:
+    shutil.copy(ROOT / "conftest.py", pytester.path / "conftest.py")
+    (pytester.path / "pyproject.toml").write_text(
+        '[tool.pytest.ini_options]\naddopts = "--nbval-lax --nbval-current-env -p no:cacheprovider"\n'
+        "[tool.hw08.notebook-budgets]\n"
+    )
+    notebooks = pytester.path / "notebooks"
+    write_notebook(notebooks / "good.ipynb", "print('hello')\nprint('world')", "6 * 7")
+    write_notebook(notebooks / "bad.ipynb", "print(1)", "1 / 0")
+    (pytester.path / "tests").mkdir()
+    (pytester.path / "tests" / "test_site_order.py").write_text(SITE_TEST)
+    return pytester
+
+
+def test_passing_notebook_is_kept_failing_one_is_not_and_site_tests_run_last(project: pytest.Pytester):
+    result = project.runpytest_subprocess("tests", "notebooks/bad.ipynb", "notebooks/good.ipynb", "-v")
+    result.assert_outcomes(passed=4, failed=1)
+    result.stdout.fnmatch_lines(["*good*Cell 1 PASSED*", "*test_runs_after_the_notebooks PASSED*"])
+    build = project.path / "_build"
+    assert not (build / "bad.ipynb").exists(), "a notebook with a failing cell must not leave an executed copy"
+    executed = nbformat.read(build / "good.ipynb", as_version=4)
+    nbformat.validate(executed)
+    assert executed.cells[0].cell_type == "raw", "the copy keeps the front matter"
+    first, second = executed.cells[1], executed.cells[2]
+    assert [first.execution_count, second.execution_count] == [1, 2]
+    assert [(o.output_type, o.name, o.text) for o in first.outputs] == [("stream", "stdout", "hello\nworld\n")]
+    assert second.outputs[0].output_type == "execute_result"
+    assert second.outputs[0].data["text/plain"] == "42"
+    assert second.outputs[0].execution_count == 2
+    source = nbformat.read(project.path / "notebooks" / "good.ipynb", as_version=4)
+    assert not source.cells[1].outputs, "the notebook itself is not written to"
+
+
+def test_a_partial_run_leaves_no_copy(project: pytest.Pytester):
+    result = project.runpytest_subprocess("notebooks/good.ipynb::Cell 0")
+    result.assert_outcomes(passed=1)
+    assert not (project.path / "_build" / "good.ipynb").exists(), "only a notebook run in full is kept"
