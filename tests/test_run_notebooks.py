@@ -35,3 +35,18 @@ def test_runs_notebooks_in_their_folder_and_reports_failures(tmp_path, capsys):
     assert executed.cells[0].outputs[0]["text"].strip() == str(tmp_path)
     assert (tmp_path / "_build" / "good.html").read_text().startswith("<!DOCTYPE html>")
     assert (tmp_path / "_build" / "bad.html").exists(), "a failed notebook still gets its executed copy and page"
+
+
+def test_page_is_titled_by_the_front_matter_which_is_not_shown(tmp_path):
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [
+        nbformat.v4.new_raw_cell('---\ntitle: "Question 9: Sorting"\nsubtitle: HW\n---'),
+        nbformat.v4.new_markdown_cell("Some text"),
+    ]
+    page = run_notebooks.html_page(notebook, "hw08-q09")
+    assert "<title>Question 9: Sorting</title>" in page
+    assert "subtitle: HW" not in page and "Some text" in page
+    assert len(notebook.cells) == 2, "the notebook itself keeps its front matter"
+    untitled = nbformat.v4.new_notebook(cells=[nbformat.v4.new_raw_cell("plain raw text")])
+    page = run_notebooks.html_page(untitled, "hw08-q09")
+    assert "<title>hw08-q09</title>" in page and "plain raw text" in page

@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import nbformat
+import yaml
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 from nbconvert import HTMLExporter
@@ -42,9 +43,23 @@ def run_notebook(path: Path, output: Path, timeout: int) -> tuple[bool, float, s
     seconds = time.perf_counter() - start
     output.mkdir(parents=True, exist_ok=True)
     nbformat.write(notebook, output / path.name)
-    body, _ = HTMLExporter().from_notebook_node(notebook)
-    (output / path.with_suffix(".html").name).write_text(body, encoding="utf-8")
+    (output / path.with_suffix(".html").name).write_text(html_page(notebook, path.stem), encoding="utf-8")
     return not error, seconds, error
+
+
+def html_page(notebook: nbformat.NotebookNode, name: str) -> str:
+    """The notebook as an HTML page titled by the ``title`` of its front matter (a raw first
+    cell between ``---`` lines, for Quarto), which is not shown; else titled ``name``."""
+    title, cells = name, notebook.cells
+    if cells and cells[0].cell_type == "raw":
+        lines = cells[0].source.strip().splitlines()
+        if len(lines) > 1 and lines[0].strip() == "---" and lines[-1].strip() in ("---", "..."):
+            front = yaml.safe_load("\n".join(lines[1:-1]))
+            title = str(front.get("title", name)) if isinstance(front, dict) else name
+            cells = cells[1:]
+    page = nbformat.from_dict({**notebook, "cells": cells})
+    body, _ = HTMLExporter().from_notebook_node(page, resources={"metadata": {"name": title}})
+    return body
 
 
 def main(argv: list[str] | None = None) -> int:
