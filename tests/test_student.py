@@ -23,6 +23,7 @@ import re
 import shutil
 import stat
 import subprocess
+import sys
 import tomllib
 import zipfile
 from dataclasses import dataclass, field
@@ -775,6 +776,26 @@ def test_student_makefile_targets_and_options(handout):
     assert ".venv" not in own.stdout
     lab = make_dry_run(handout, "lab", "PY=python")
     assert lab.stdout.strip().split("\n")[-1] == "python -m jupyter lab --notebook-dir=notebooks"
+
+
+def test_make_test_in_the_handout_runs_a_notebook_and_reports_its_stub(handout):
+    """The handout's own pytest set-up (pyproject.toml, nbval) works there, without this repository."""
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+    env.update(PYTHONPATH=str(handout), HW08_DATA=os.environ.get("HW08_DATA", str(ROOT / "data")))
+    result = subprocess.run(
+        ["make", "test", f"PY={sys.executable}", "NOTEBOOKS=notebooks/hw08-q01.ipynb"],
+        cwd=handout,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    output = re.sub(r"\x1b\[[0-9;]*m", "", result.stdout + result.stderr)  # no colours
+    assert result.returncode != 0, output[-3000:]  # the untouched handout fails ...
+    assert f"rootdir: {handout}" in output, output[-3000:]  # ... under its own pyproject.toml ...
+    assert re.search(r"NotImplementedError: Q1\.1\b", output), output[-3000:]  # ... at the first part
+    assert re.search(r"\d+ failed, \d+ passed", output), output[-3000:]
 
 
 def test_student_makefile_installs_the_torch_pyproject_asks_for():
