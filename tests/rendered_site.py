@@ -87,11 +87,21 @@ class Render:
     changed: tuple[str, ...]
 
 
-@functools.cache
 def render(profile: str) -> Render:
-    """Run ``make site`` (or ``make site-student``) once; the environment running the tests is
-    already installed, so make is told not to reinstall it (``-o``)."""
+    """The site of ``profile``, rendered once per session: a failed render fails every test
+    that needs it, with the same message, without rendering again."""
     require("quarto")
+    outcome = _render(profile)
+    if isinstance(outcome, str):
+        pytest.fail(outcome)
+    return outcome
+
+
+@functools.cache
+def _render(profile: str) -> Render | str:
+    """Run ``make site`` (or ``make site-student``); the environment running the tests is
+    already installed, so make is told not to reinstall it (``-o``). A failure is returned
+    as its message."""
     target, folder, budget = SITES[profile]
     before = tree_state()
     start = time.perf_counter()
@@ -103,9 +113,8 @@ def render(profile: str) -> Render:
         check=False,
     )
     seconds = time.perf_counter() - start
-    assert result.returncode == 0, (
-        f"make {target} failed (exit {result.returncode}):\n{result.stdout[-6000:]}\n{result.stderr[-6000:]}"
-    )
+    if result.returncode != 0:
+        return f"make {target} failed (exit {result.returncode}):\n{result.stdout[-6000:]}\n{result.stderr[-6000:]}"
     after = tree_state()
     changed = tuple(sorted(path for path in before.keys() | after.keys() if before.get(path) != after.get(path)))
     return Render(profile, ROOT / folder, seconds, budget, changed)
