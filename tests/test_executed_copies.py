@@ -1,5 +1,6 @@
-"""The root conftest.py keeps what nbval ran: a notebook of notebooks/ whose cells all pass
-gets its executed copy in _build/, and the tests marked ``site`` run after the notebooks."""
+"""The root conftest.py keeps what nbval ran: a notebook of notebooks/ whose cells all ran
+without error (within its time budget or not) gets its executed copy in _build/, and the
+tests marked ``site`` run after the notebooks."""
 
 from __future__ import annotations
 
@@ -36,19 +37,20 @@ def project(pytester: pytest.Pytester) -> pytest.Pytester:
     shutil.copy(ROOT / "conftest.py", pytester.path / "conftest.py")
     (pytester.path / "pyproject.toml").write_text(
         '[tool.pytest.ini_options]\naddopts = "--nbval-lax --nbval-current-env -p no:cacheprovider"\n'
-        "[tool.hw08.notebook-budgets]\n"
+        '[tool.hw08.notebook-budgets]\n"slow.ipynb" = 0.5\n'
     )
     notebooks = pytester.path / "notebooks"
     write_notebook(notebooks / "good.ipynb", "print('hello')\nprint('world')", "6 * 7")
     write_notebook(notebooks / "bad.ipynb", "print(1)", "1 / 0")
+    write_notebook(notebooks / "slow.ipynb", "import time\ntime.sleep(0.4)", "time.sleep(0.4)\nprint('done')")
     (pytester.path / "tests").mkdir()
     (pytester.path / "tests" / "test_site_order.py").write_text(SITE_TEST)
     return pytester
 
 
 def test_passing_notebook_is_kept_failing_one_is_not_and_site_tests_run_last(project: pytest.Pytester):
-    result = project.runpytest_subprocess("tests", "notebooks/bad.ipynb", "notebooks/good.ipynb", "-v")
-    result.assert_outcomes(passed=4, failed=1)
+    result = project.runpytest_subprocess("tests", "notebooks", "-v")
+    result.assert_outcomes(passed=5, failed=2)
     result.stdout.fnmatch_lines(["*good*Cell 1 PASSED*", "*test_runs_after_the_notebooks PASSED*"])
     build = project.path / "_build"
     assert not (build / "bad.ipynb").exists(), "a notebook with a failing cell must not leave an executed copy"
@@ -63,6 +65,9 @@ def test_passing_notebook_is_kept_failing_one_is_not_and_site_tests_run_last(pro
     assert second.outputs[0].execution_count == 2
     source = nbformat.read(project.path / "notebooks" / "good.ipynb", as_version=4)
     assert not source.cells[1].outputs, "the notebook itself is not written to"
+    result.stdout.fnmatch_lines(["*slow.ipynb has run for * s, over its budget of 0.5 s*"])
+    slow = nbformat.read(build / "slow.ipynb", as_version=4)
+    assert slow.cells[2].outputs[0].text == "done\n", "a notebook over its time budget still ran right: kept"
 
 
 def test_a_partial_run_leaves_no_copy(project: pytest.Pytester):
