@@ -20,9 +20,8 @@ def test_writes_the_file_with_normal_permissions(tmp_path):
 def test_failure_keeps_the_old_file_and_no_temporary(tmp_path):
     path = tmp_path / "out.bin"
     path.write_bytes(b"old")
-    with pytest.raises(OSError):
-        with atomic_write(path) as handle:
-            handle.write(b"new but incomplete")
-            raise OSError("disk full")
+    with pytest.raises(OSError), atomic_write(path) as handle:
+        handle.write(b"new but incomplete")
+        raise OSError("disk full")
     assert path.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["out.bin"]

@@ -180,7 +180,7 @@ def test_tensor_loaders_split_is_seeded_and_disjoint():
 
 def test_tensor_loaders_on_device(test_device):
     loaders = utils.tensor_loaders(batch_size=64, device=test_device)
-    images, labels = next(iter(loaders.train))
+    images, _labels = next(iter(loaders.train))
     assert images.device.type == test_device.type and images.shape == (64, 1, 28, 28)
 
 

@@ -452,7 +452,6 @@ def test_synthetic_student_notebook_fails_first_on_its_first_stub(tmp_path):
 # --------------------------------------------------------------------------- the real handout
 
 
-
 @pytest.fixture(scope="module")
 def handout(tmp_path_factory) -> Path:
     return ms.build(tmp_path_factory.mktemp("dist"))

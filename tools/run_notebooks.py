@@ -37,7 +37,7 @@ def run_notebook(path: Path, output: Path, timeout: int) -> tuple[bool, float, s
         client.execute()
     except CellExecutionError as exc:
         error = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
-    except Exception as exc:  # a dead kernel or a timeout: still write what ran
+    except Exception as exc:  # noqa: BLE001 (a dead kernel or a timeout: still write what ran)
         error = f"{type(exc).__name__}: {exc}"
     seconds = time.perf_counter() - start
     output.mkdir(parents=True, exist_ok=True)

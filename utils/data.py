@@ -152,7 +152,7 @@ def ensure_fashion_mnist(
         try:
             _download_quietly(datasets.FashionMNIST, root)
             return root
-        except Exception as error:  # torchvision raises RuntimeError or URLError
+        except Exception as error:  # noqa: BLE001 (torchvision raises RuntimeError, URLError, ...)
             tried.append(f"download with torchvision: {first_line(error)}")
     else:
         tried.append("download: not attempted (download=False)")
@@ -209,7 +209,7 @@ def mnist(
         try:
             _download_quietly(datasets.MNIST, path)
             return datasets.MNIST(str(path), train=train, transform=transform, download=False)
-        except Exception as error:
+        except Exception as error:  # noqa: BLE001 (any failure: report it and the offline fix)
             reason = f"the download failed ({first_line(error)})"
     else:
         reason = "download=False was passed"
@@ -322,7 +322,7 @@ def tensor_loaders(
         device = torch.device(device)
         train_images, train_labels = train_images.to(device), train_labels.to(device)
         test_images, test_labels = test_images.to(device), test_labels.to(device)
-    n_val = int(round(len(train_labels) * val_fraction))
+    n_val = round(len(train_labels) * val_fraction)
     order = torch.randperm(len(train_labels), generator=torch.Generator().manual_seed(split_seed))
     order = order.to(train_images.device)
     val_idx, train_idx = order[:n_val], order[n_val:]

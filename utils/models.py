@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 import torch
@@ -36,7 +37,7 @@ class MLP(nn.Module):
         self.input_size = input_size
         sizes = [input_size, *hidden_sizes, output_size]
         self.layers = nn.ModuleList()
-        for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+        for i, (n_in, n_out) in enumerate(itertools.pairwise(sizes)):
             self.layers.append(nn.Linear(n_in, n_out))
             if i < len(sizes) - 2:  # no activation after the output layer
                 if batch_norm:
