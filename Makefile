@@ -12,10 +12,11 @@ ifdef DEVICE
 export HW08_DEVICE := $(DEVICE)
 endif
 
-.PHONY: help install data test run lab site site-student student bench clean
+.PHONY: help install data test lint run lab site site-student student bench clean
 
 help:
 	@echo "make test          install (once), fetch the data (once), run unit tests + every notebook (nbval)"
+	@echo "make lint          the pre-commit hooks on every file: nbstripout, ruff check, ruff format"
 	@echo "make run           execute every notebook, write executed copies + HTML to _build/"
 	@echo "make lab           JupyterLab in notebooks/ with the project's environment"
 	@echo "make bench         data-pipeline benchmark (stock DataLoader vs tensor path)"
@@ -24,10 +25,12 @@ help:
 	@echo "make site-student  render the student site (needs quarto on PATH)"
 	@echo "Options: DEVICE=cpu|cuda|cuda:N|mps  PYTHON=python3.11  PYTEST_ARGS='-k q01'"
 
-# The venv and an editable install, redone only when pyproject.toml changes.
+# The venv and an editable install with the test and lint tools (pyproject.toml, extra
+# `test`), redone only when pyproject.toml changes. A torch already in .venv that fits the
+# range stays (e.g. the CPU wheels, README).
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet -e .
+	$(PY) -m pip install --quiet -e ".[test]"
 	@touch $@
 
 install: $(STAMP)
@@ -40,11 +43,16 @@ data: $(DATA_STAMP)
 test: $(STAMP) $(DATA_STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# The hooks find nbstripout and ruff on PATH: .venv/bin first.
+lint: $(STAMP)
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/pre-commit run --all-files --show-diff-on-failure
+
 run: $(STAMP) $(DATA_STAMP)
 	$(PY) tools/run_notebooks.py --output _build
 
+# tools/jupyter_lab_config.py lets it start as root (containers, CI).
 lab: $(STAMP) $(DATA_STAMP)
-	cd notebooks && ../$(VENV)/bin/jupyter lab
+	cd notebooks && ../$(VENV)/bin/jupyter lab --config=../tools/jupyter_lab_config.py
 
 bench: $(STAMP) $(DATA_STAMP)
 	$(PY) benchmarks/data_pipeline.py
