@@ -7,7 +7,7 @@ outputs"). nbstripout keeps counts for all cells or none, so this script gives e
 cell back a count, the one a fresh top-to-bottom run gives it (its number among the code
 cells): the same whatever run the outputs came from.
 
-    python tools/strip_notebooks.py [--verify] NOTEBOOK.ipynb ...
+    python tools/strip_notebooks.py [--verify] notebooks/*.ipynb
 
 Without ``--verify`` it rewrites each notebook that changes; with it, it only reports them.
 Either way it names them and exits with status 1 if any changed.
