@@ -97,7 +97,7 @@ def main() -> None:
     def fresh() -> tuple[nn.Module, torch.optim.Optimizer]:
         utils.seed_everything(0)
         layers = [nn.Flatten()]
-        for n_in, n_out in zip(SIZES[:-1], SIZES[1:]):
+        for n_in, n_out in itertools.pairwise(SIZES):
             layers += [nn.Linear(n_in, n_out), nn.ReLU()]
         model = nn.Sequential(*layers[:-1]).to(device)  # no ReLU after the output layer
         return model, torch.optim.Adam(model.parameters(), lr=1e-3)

@@ -41,7 +41,9 @@ def test_fit_steps_schedulers(fashion_subset, kind):
     else:  # a patience of 0 and an impossible threshold: cut the rate after every epoch
         scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, factor=0.5, patience=0, threshold=10.0)
         expected = [0.1, 0.05, 0.025]
-    history = utils.fit(model, train, val, nn.CrossEntropyLoss(), optimizer, 3, "cpu", **LOOP, scheduler=scheduler, progress=False)
+    history = utils.fit(
+        model, train, val, nn.CrossEntropyLoss(), optimizer, 3, "cpu", **LOOP, scheduler=scheduler, progress=False
+    )
     assert history.lr == pytest.approx(expected)
 
 
