@@ -24,10 +24,9 @@ def requirement_name(spec: str) -> str:
 
 
 def requirement_range(spec: str) -> str:
-    """The version range of a pip or conda requirement, spaces removed: ``">=2.6,<3"``."""
+    """The version range of a pip or conda requirement, spaces and comments removed: ``">=2.6,<3"``."""
     spec = re.sub(r"\s+", "", spec.split("#")[0])
-    bracket = re.search(r"version='([^']*)'", spec)
-    return bracket.group(1) if bracket else spec[len(requirement_name(spec)) :]
+    return spec[len(requirement_name(spec)) :]
 
 
 def pyproject() -> dict:
@@ -67,7 +66,6 @@ def test_environment_and_pyproject_name_the_same_packages_and_ranges():
 
 def test_requirement_range_reads_pip_and_conda_specs():
     assert requirement_range("torch>=2.6,<3") == ">=2.6,<3"
-    assert requirement_range("pytorch[version='>=2.6,<3', build='cpu*']") == ">=2.6,<3"
     assert requirement_range("quarto>=1.5  # optional") == ">=1.5"
 
 
