@@ -370,3 +370,17 @@ def test_solution_runs_with_every_check_passed_and_progress_widgets(browser, lab
     )
     if shows_progress or notebook in TRAINS_FOR_A_MINUTE:
         assert bars, f"{relative}: training runs, but no progress bar widget was drawn"
+
+
+def test_a_missing_chromium_fails_in_ci_and_skips_elsewhere(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    monkeypatch.delenv("HW08_CHROMIUM", raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path))  # no browser on it
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="must run, not skip"):
+        chromium()
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception, match="no Chromium found"):
+        chromium()
+    monkeypatch.setenv("HW08_CHROMIUM", str(tmp_path / "chrome"))
+    with pytest.raises(pytest.fail.Exception, match="HW08_CHROMIUM"):
+        chromium()
