@@ -344,3 +344,5 @@ def test_batch_loader_refuses_non_tensors():
         utils.TensorBatchLoader([[0.0]], torch.zeros(1), 1)
     with pytest.raises(ValueError, match="batch_size"):
         utils.TensorBatchLoader(torch.zeros(3, 1), torch.zeros(3), 2.5)
+    with pytest.raises(ValueError, match="meta device"):
+        utils.TensorBatchLoader(torch.zeros(3, 1, device="meta"), torch.zeros(3, device="meta"), 2)

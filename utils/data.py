@@ -371,6 +371,8 @@ class TensorBatchLoader:
                 f"images and labels must be tensors, got {type(images).__name__} and {type(labels).__name__} "
                 "(torch.as_tensor converts arrays and lists)"
             )
+        if images.is_meta or labels.is_meta:
+            raise ValueError("images and labels are on the meta device (shapes without data): nothing to load")
         if images.dim() == 0 or len(images) != len(labels):
             raise ValueError(f"images ({tuple(images.shape)}) and labels ({tuple(labels.shape)}) differ in length")
         if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
