@@ -1,8 +1,8 @@
 -- Outputs that print where a module is installed (`inspect.getsourcefile(nn.Linear)`,
--- warnings) show the build machine's Python environment, e.g.
--- /home/ci/hw08/.venv/lib/python3.11/site-packages/torch/nn/modules/linear.py.
--- The reader's differs: show the part that is the same everywhere,
--- .../site-packages/torch/nn/modules/linear.py.
+-- warnings) show the build machine's Python environment: a path such as
+-- /home/ci/hw08/.venv/lib/python3.11/site-packages/torch/nn/modules/ followed by the file.
+-- The reader's differs: show only the part that is the same everywhere, from
+-- .../site-packages/ on.
 local ENVIRONMENT = "[^%s'\"(]*/site%-packages/"
 
 function CodeBlock(block)

@@ -2,8 +2,8 @@
 ``make site`` / ``make site-student`` (in the repository itself, as a user runs them), and
 their pages parsed.
 
-A tool the tests need (``quarto``, ``chromium``) that is missing skips them on a
-workstation and fails them under CI (``CI`` set), where ``.ci/run`` installs both.
+A missing ``quarto`` skips the site tests on a workstation and fails them under CI (``CI``
+set), where ``.ci/run`` installs it (and Chromium, found as tests/test_jupyterlab.py finds it).
 """
 
 from __future__ import annotations
@@ -34,13 +34,11 @@ SITES = {
 ABSOLUTE_ENV_PATH = re.compile(r"(?<![\w.])/(?:[\w.+-]+/)+site-packages\b")
 
 
-def require(tool: str, *other_names: str) -> str:
-    """The path of ``tool`` (or of one of its other names); skips the test when it is
-    missing, fails it under CI."""
-    for name in (tool, *other_names):
-        found = shutil.which(name)
-        if found:
-            return found
+def require(tool: str) -> str:
+    """The path of ``tool``; skips the test when it is missing, fails it under CI."""
+    found = shutil.which(tool)
+    if found:
+        return found
     message = f"{tool} is not on PATH (.ci/run installs it)"
     if os.environ.get("CI"):
         pytest.fail(f"{message}: under CI the site tests must run, not skip")

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+
 from rendered_site import ROOT, SITES, STAMP, Page, leaks, pages, render
 
 spec = importlib.util.spec_from_file_location("render_site", ROOT / "tools" / "render_site.py")
