@@ -20,9 +20,8 @@ from notebook_functions import load_functions
 from torch import nn
 from torchvision import transforms
 
-from utils import checks, confusion_matrix, evaluate, train_one_epoch
+from utils import checks
 from utils.data import FASHION_MEAN, FASHION_STD
-from utils.models import MLP as ReferenceMLP
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "notebooks" / "hw08-q02.ipynb"
@@ -36,6 +35,9 @@ def _load(student: bool) -> dict:
 
 SOLUTION = _load(student=False)
 STUB = _load(student=True)
+ReferenceMLP = SOLUTION["MLP"]
+train_one_epoch, evaluate = SOLUTION["train_one_epoch"], SOLUTION["evaluate"]
+confusion_matrix = SOLUTION["confusion_counts"]
 
 #: Each check, its part, and the notebook functions it takes.
 CHECKS = {

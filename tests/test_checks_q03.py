@@ -16,6 +16,7 @@ import torch
 from torch import nn
 
 import utils
+from reference_models import TestMLP, train_one_epoch
 from utils import checks
 
 
@@ -180,7 +181,7 @@ RESUME_Y = torch.randint(0, 3, (96,), generator=GENERATOR)
 def new_run():
     """A tiny run on the CPU with dropout, a shuffling loader, momentum and a scheduler."""
     utils.seed_everything(0)
-    model = utils.MLP(16, [12], 3, dropout=0.3)
+    model = TestMLP([16, 12, 3], dropout=0.3)
     optimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
     scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=1, gamma=0.5)
     loader = utils.TensorBatchLoader(RESUME_X, RESUME_Y, batch_size=16, shuffle=True)
@@ -189,7 +190,7 @@ def new_run():
 
 def train_epochs(run, first, last):
     for _ in range(first, last):
-        utils.train_one_epoch(run.model, run.loader, nn.CrossEntropyLoss(), run.optimizer, "cpu")
+        train_one_epoch(run.model, run.loader, nn.CrossEntropyLoss(), run.optimizer, "cpu")
         run.scheduler.step()
 
 
@@ -595,7 +596,7 @@ def record_activation_stats_stub(model, inputs):
 def test_activation_stats(capsys):
     checks.check_activation_stats(record_activation_stats)
     assert_passes(capsys, "3.6")
-    model = utils.MLP(784, [32], 10, batch_norm=True)
+    model = TestMLP([784, 32, 10], batch_norm=True)
     checks.check_activation_stats(record_activation_stats, model, torch.randn(50, 1, 28, 28))
     assert_passes(capsys, "3.6")
     assert_fails("3.6", "handle.remove", checks.check_activation_stats, stats_hooks_left)

@@ -11,17 +11,8 @@ def test_accuracy():
     assert utils.accuracy(logits, torch.tensor([0, 1, 1])) == pytest.approx(2 / 3)
 
 
-def test_confusion_matrix_rows_are_true_classes():
-    labels = torch.tensor([0, 0, 1, 2, 2, 2])
-    predictions = torch.tensor([0, 1, 1, 2, 0, 0])
-    matrix = utils.confusion_matrix(labels, predictions, 3)
-    assert matrix.tolist() == [[1, 1, 0], [0, 1, 0], [2, 0, 1]]
+def test_reading_a_confusion_matrix():
+    matrix = torch.tensor([[1, 1, 0], [0, 1, 0], [2, 0, 1]])  # rows: true classes, columns: predictions
     torch.testing.assert_close(utils.per_class_accuracy(matrix), torch.tensor([0.5, 1.0, 1 / 3]))
     assert utils.most_confused_pair(matrix) == (2, 0, 2)
     assert utils.most_confused_pair(matrix, ["a", "b", "c"]) == ("c", "a", 2)
-
-
-def test_confusion_matrix_shape_mismatch():
-
-    with pytest.raises(ValueError, match="differ"):
-        utils.confusion_matrix(torch.tensor([0, 1]), torch.tensor([0]), 2)

@@ -5,6 +5,7 @@ import torch
 from torch import nn
 
 import utils
+from reference_models import LOOP, TestMLP
 
 
 def small_loaders(fashion_subset, batch_size=100):
@@ -18,9 +19,9 @@ def small_loaders(fashion_subset, batch_size=100):
 def test_fit_lowers_the_loss_on_real_data(fashion_subset, test_device):
     utils.seed_everything(0)
     train, val = small_loaders(fashion_subset)
-    model = utils.MLP(784, [64], 10).to(test_device)
+    model = TestMLP([784, 64, 10]).to(test_device)
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
-    history = utils.fit(model, train, val, nn.CrossEntropyLoss(), optimizer, 4, test_device, progress=False)
+    history = utils.fit(model, train, val, nn.CrossEntropyLoss(), optimizer, 4, test_device, **LOOP, progress=False)
     assert len(history) == 4 and [s.epoch for s in history.epochs] == [1, 2, 3, 4]
     assert history.train_loss[-1] < 0.7 * history.train_loss[0]
     assert history.val_loss[-1] < history.val_loss[0]
@@ -29,30 +30,10 @@ def test_fit_lowers_the_loss_on_real_data(fashion_subset, test_device):
     assert set(history.as_dict()) == {"epoch", "train_loss", "train_acc", "val_loss", "val_acc", "lr", "seconds"}
 
 
-def test_evaluate_uses_eval_mode_and_no_grad(fashion_subset):
-    _, val = small_loaders(fashion_subset)
-    model = utils.MLP(784, [64], 10, dropout=0.5)
-    seen = []
-    model.register_forward_hook(lambda m, i, o: seen.append((m.training, o.requires_grad)))
-    first = utils.evaluate(model, val, nn.CrossEntropyLoss(), "cpu")
-    assert utils.evaluate(model, val, nn.CrossEntropyLoss(), "cpu") == first  # dropout off
-    assert seen and all(flags == (False, False) for flags in seen)
-
-
-def test_train_one_epoch_uses_train_mode(fashion_subset):
-    train, _ = small_loaders(fashion_subset)
-    model = utils.MLP(784, [16], 10)
-    modes = []
-    model.register_forward_hook(lambda m, i, o: modes.append(m.training))
-    model.eval()
-    utils.train_one_epoch(model, train, nn.CrossEntropyLoss(), torch.optim.SGD(model.parameters(), 0.1), "cpu")
-    assert modes and all(modes)
-
-
 @pytest.mark.parametrize("kind", ["step", "plateau"])
 def test_fit_steps_schedulers(fashion_subset, kind):
     train, val = small_loaders(fashion_subset)
-    model = utils.MLP(784, [16], 10)
+    model = TestMLP([784, 16, 10])
     optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
     if kind == "step":
         scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=1, gamma=0.5)
@@ -60,13 +41,13 @@ def test_fit_steps_schedulers(fashion_subset, kind):
     else:  # a patience of 0 and an impossible threshold: cut the rate after every epoch
         scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, factor=0.5, patience=0, threshold=10.0)
         expected = [0.1, 0.05, 0.025]
-    history = utils.fit(model, train, val, nn.CrossEntropyLoss(), optimizer, 3, "cpu", scheduler, progress=False)
+    history = utils.fit(model, train, val, nn.CrossEntropyLoss(), optimizer, 3, "cpu", **LOOP, scheduler=scheduler, progress=False)
     assert history.lr == pytest.approx(expected)
 
 
 def test_fit_resumes_at_start_epoch_and_calls_back(fashion_subset):
     train, val = small_loaders(fashion_subset)
-    model = utils.MLP(784, [16], 10)
+    model = TestMLP([784, 16, 10])
     seen = []
     history = utils.fit(
         model,
@@ -76,6 +57,7 @@ def test_fit_resumes_at_start_epoch_and_calls_back(fashion_subset):
         torch.optim.SGD(model.parameters(), 0.1),
         5,
         "cpu",
+        **LOOP,
         start_epoch=3,
         progress=False,
         on_epoch_end=lambda stats: seen.append(stats.epoch),
@@ -85,12 +67,13 @@ def test_fit_resumes_at_start_epoch_and_calls_back(fashion_subset):
 
 def test_predict_returns_labels_and_classes(fashion_subset):
     _, val = small_loaders(fashion_subset)
-    labels, predictions = utils.predict(utils.MLP(784, [16], 10), val, "cpu")
+    labels, predictions = utils.predict(TestMLP([784, 16, 10]), val, "cpu")
     assert labels.shape == predictions.shape == (500,)
     assert torch.equal(labels, fashion_subset[1][2500:])
 
 
-def test_empty_loader_is_an_error():
-    model = utils.MLP(4, [4], 2)
-    with pytest.raises(ValueError, match="no batches"):
-        utils.evaluate(model, [], nn.CrossEntropyLoss(), "cpu")
+def test_fit_needs_the_students_loop(fashion_subset):
+    train, val = small_loaders(fashion_subset)
+    model = TestMLP([784, 16, 10])
+    with pytest.raises(TypeError, match="train_one_epoch"):
+        utils.fit(model, train, val, nn.CrossEntropyLoss(), torch.optim.SGD(model.parameters(), 0.1), 1, "cpu")

@@ -5,9 +5,9 @@
 ``seed``           ``seed_everything``
 ``timing``         ``median_seconds``
 ``data``           offline Fashion-MNIST, ``as_tensors``, ``tensor_loaders``
-``models``         ``MLP`` (``nn.ModuleList``), ``init_weights``
-``training``       ``train_one_epoch``, ``evaluate``, ``fit`` -> ``History``
-``metrics``        accuracy, confusion matrix, per-class accuracy
+``models``         ``count_parameters``
+``training``       ``fit`` (runs your training loop) -> ``History``, ``predict``
+``metrics``        accuracy, per-class accuracy, most confused pair
 ``checkpoint``     atomic ``save_checkpoint``, checked ``load_checkpoint``
 ``atomic``         ``atomic_write`` (temporary file, then ``os.replace``)
 ``errors``         ``first_line`` of an exception, for one-line messages
@@ -40,12 +40,12 @@ from .data import (
     tensor_loaders,
 )
 from .device import DeviceUnavailableError, available_devices, device_summary, get_device, synchronize
-from .metrics import accuracy, confusion_matrix, most_confused_pair, per_class_accuracy
-from .models import MLP, count_parameters, init_weights
+from .metrics import accuracy, most_confused_pair, per_class_accuracy
+from .models import count_parameters
 from .plotting import plot_confusion_matrix, plot_learning_curves, show_images
 from .seed import seed_everything
 from .timing import median_seconds
-from .training import EpochStats, History, evaluate, fit, predict, train_one_epoch
+from .training import EpochStats, History, fit, predict
 
 __all__ = [
     "checks",
@@ -73,12 +73,9 @@ __all__ = [
     "get_device",
     "synchronize",
     "accuracy",
-    "confusion_matrix",
     "most_confused_pair",
     "per_class_accuracy",
-    "MLP",
     "count_parameters",
-    "init_weights",
     "plot_confusion_matrix",
     "plot_learning_curves",
     "show_images",
@@ -86,8 +83,6 @@ __all__ = [
     "median_seconds",
     "EpochStats",
     "History",
-    "evaluate",
     "fit",
     "predict",
-    "train_one_epoch",
 ]

@@ -1,9 +1,8 @@
-"""The training loop, evaluation and a per-epoch history (lessons: Q2.4-6, Q3.3).
+"""Running a training loop for several epochs, and a per-epoch history (lessons: Q2.4-6, Q3).
 
-``train_one_epoch`` and ``evaluate`` are the guide's loop, written once; ``fit`` runs them
-for several epochs with a learning-rate scheduler and records a :class:`History`.
-Losses and correct counts are summed on the device and read back once per epoch, so a
-GPU is not stalled by a ``.item()`` per batch.
+The loop itself is the student's: ``fit`` takes the ``train_one_epoch`` and ``evaluate``
+written in question 2.4 and runs them epoch after epoch, with a learning-rate scheduler,
+a progress bar and an ``on_epoch_end`` callback, recording a :class:`History`.
 """
 
 from __future__ import annotations
@@ -17,6 +16,10 @@ from torch import nn
 from tqdm.auto import tqdm
 
 Batches = Iterable[tuple[torch.Tensor, torch.Tensor]]
+#: ``train_one_epoch(model, loader, criterion, optimizer, device) -> (mean loss, accuracy)``
+TrainEpoch = Callable[[nn.Module, Batches, nn.Module, torch.optim.Optimizer, torch.device], tuple[float, float]]
+#: ``evaluate(model, loader, criterion, device) -> (mean loss, accuracy)``
+Evaluate = Callable[[nn.Module, Batches, nn.Module, torch.device], tuple[float, float]]
 
 
 @dataclass
@@ -72,61 +75,6 @@ class History:
         return {key: self.column(key) for key in asdict(EpochStats(0, 0, 0, 0, 0, 0, 0))}
 
 
-def _run_epoch(
-    model: nn.Module,
-    loader: Batches,
-    criterion: nn.Module,
-    device: torch.device,
-    optimizer: torch.optim.Optimizer | None,
-) -> tuple[float, float]:
-    total_loss = torch.zeros((), device=device)
-    correct = torch.zeros((), dtype=torch.int64, device=device)
-    count = 0
-    for inputs, labels in loader:
-        inputs = inputs.to(device, non_blocking=True)
-        labels = labels.to(device, non_blocking=True)
-        outputs = model(inputs)
-        loss = criterion(outputs, labels)
-        if optimizer is not None:
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
-        total_loss += loss.detach() * len(labels)
-        correct += (outputs.detach().argmax(dim=1) == labels).sum()
-        count += len(labels)
-    if count == 0:
-        raise ValueError("the loader yielded no batches")
-    return total_loss.item() / count, correct.item() / count
-
-
-def train_one_epoch(
-    model: nn.Module,
-    loader: Batches,
-    criterion: nn.Module,
-    optimizer: torch.optim.Optimizer,
-    device: torch.device | str,
-) -> tuple[float, float]:
-    """One pass over ``loader`` in training mode; returns ``(mean loss, accuracy)``.
-
-    Batches are ``(inputs (B, ...), labels (B,))`` and move to ``device`` with
-    ``non_blocking=True``. The model must already be on ``device``.
-    """
-    model.train()
-    return _run_epoch(model, loader, criterion, torch.device(device), optimizer)
-
-
-def evaluate(
-    model: nn.Module,
-    loader: Batches,
-    criterion: nn.Module,
-    device: torch.device | str,
-) -> tuple[float, float]:
-    """``(mean loss, accuracy)`` over ``loader`` in eval mode, without tracking gradients."""
-    model.eval()
-    with torch.no_grad():
-        return _run_epoch(model, loader, criterion, torch.device(device), None)
-
-
 def predict(model: nn.Module, loader: Batches, device: torch.device | str) -> tuple[torch.Tensor, torch.Tensor]:
     """``(labels (N,), predicted classes (N,))`` on the CPU, for confusion matrices."""
     model.eval()
@@ -147,12 +95,18 @@ def fit(
     optimizer: torch.optim.Optimizer,
     epochs: int,
     device: torch.device | str,
+    *,
+    train_one_epoch: TrainEpoch,
+    evaluate: Evaluate,
     scheduler: torch.optim.lr_scheduler.LRScheduler | torch.optim.lr_scheduler.ReduceLROnPlateau | None = None,
     start_epoch: int = 0,
     progress: bool = True,
     on_epoch_end: Callable[[EpochStats], None] | None = None,
 ) -> History:
-    """Train epochs ``start_epoch .. epochs - 1``; validate after each; return the :class:`History`.
+    """Train epochs ``start_epoch .. epochs - 1`` with your loop; validate after each; return the :class:`History`.
+
+    ``train_one_epoch`` and ``evaluate`` are your functions from question 2.4, each returning
+    ``(mean loss per sample, accuracy)``.
 
     ``ReduceLROnPlateau`` steps with the validation loss, any other scheduler once per epoch.
     ``on_epoch_end(stats)`` runs after each epoch (e.g. to save a checkpoint). Pass

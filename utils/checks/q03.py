@@ -40,13 +40,23 @@ __all__ = [
 ]
 
 
-def _small_mlp(seed: int, batch_norm: bool = False, dropout: float = 0.0) -> nn.Module:
-    """A tiny MLP (6 -> 5 -> 3) built like ``utils.MLP``, on the CPU, seeded without touching the global RNG."""
-    from ..models import MLP  # local: keeps this module importable on its own
+class _TinyNet(nn.Module):
+    """6 -> 5 -> 3 with its blocks in ``self.layers`` (Linear, [BatchNorm1d], ReLU, [Dropout], Linear)."""
 
+    def __init__(self, batch_norm: bool, dropout: float) -> None:
+        super().__init__()
+        hidden = [nn.Linear(6, 5), *([nn.BatchNorm1d(5)] if batch_norm else []), nn.ReLU()]
+        self.layers = nn.Sequential(*hidden, *([nn.Dropout(dropout)] if dropout > 0 else []), nn.Linear(5, 3))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.layers(x.flatten(1))
+
+
+def _small_mlp(seed: int, batch_norm: bool = False, dropout: float = 0.0) -> nn.Module:
+    """A tiny network (6 -> 5 -> 3), on the CPU, seeded without touching the global RNG."""
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
-        return MLP(6, [5], 3, batch_norm=batch_norm, dropout=dropout)
+        return _TinyNet(batch_norm, dropout)
 
 
 def _quietly(part: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -717,7 +727,7 @@ def check_activation_stats(
 ) -> None:
     """3.6: forward hooks record mean, std and fraction of zeros of every ``model.layers[i]``'s output; removed after.
 
-    Without ``model``/``inputs`` a small ``utils.MLP`` with batch norm and random inputs are used.
+    Without ``model``/``inputs`` a small network with batch norm and random inputs are used.
     """
     part = "3.6"
     if model is None:
