@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 import torch
-from check_helpers import notebook_definitions, run_check
+from notebook_functions import notebook_definitions, run_check
 from torch import nn
 
 from utils import checks

@@ -19,6 +19,7 @@ import functools
 import importlib.util
 import io
 import re
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
@@ -48,7 +49,9 @@ def _without_magics(source: str) -> str:
 def _definitions(question: int, student: bool) -> dict[str, Any]:
     path = NOTEBOOKS[question]
     notebook = make_student_module().student_notebook(path)[0] if student else nbformat.read(path, as_version=4)
-    namespace: dict[str, Any] = {"__name__": f"hw08_q0{question}"}
+    module = ModuleType(f"hw08_q0{question}{'_student' if student else ''}")
+    sys.modules[module.__name__] = module  # dataclasses look their module up
+    namespace = module.__dict__
     for index, cell in enumerate(notebook.cells):
         if cell.cell_type != "code":
             continue
