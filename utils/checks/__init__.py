@@ -8,6 +8,6 @@ holds the answer. One module per question; the shared machinery is in ``_core``.
 """
 
 from ._core import as_number, call_student, expect, expect_close, passed, self_check  # noqa: F401
-from .q01 import *  # noqa: F403
-from .q02 import *  # noqa: F403
-from .q03 import *  # noqa: F403
+from .q01 import *
+from .q02 import *
+from .q03 import *

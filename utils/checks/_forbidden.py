@@ -13,7 +13,7 @@ from typing import Any
 from torch.overrides import TorchFunctionMode
 
 
-class forbidding(TorchFunctionMode):  # noqa: N801 (used as a context manager, like torch.no_grad)
+class forbidding(TorchFunctionMode):
     """``with forbidding(part, reason, names): ...``: calling a torch function named in ``names`` fails."""
 
     def __init__(self, part: str, reason: str, names: set[str]) -> None:

@@ -152,7 +152,7 @@ class DeviceTensor(_Simulated):
         raise TypeError(NOT_NUMPY)
 
 
-class simulating(TorchFunctionMode):  # noqa: N801 (used as a context manager, like torch.no_grad)
+class simulating(TorchFunctionMode):
     """While active, tensors created with ``device=STANDIN`` and plain tensors moved there become device tensors."""
 
     def __torch_function__(self, func: Any, types: Any, args: tuple = (), kwargs: dict | None = None) -> Any:

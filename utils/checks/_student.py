@@ -126,7 +126,7 @@ def _watchdog(seconds: float) -> Iterator[None]:
 
 
 def _is_student_file(filename: str) -> bool:
-    if filename.startswith("<frozen") or filename.startswith("<built-in"):
+    if filename.startswith(("<frozen", "<built-in")):
         return False
     try:
         resolved = str(Path(filename).resolve())
@@ -218,7 +218,7 @@ def call_student(
     *args: Any,
     name: str | None = None,
     hint: Hint = None,
-    seconds: float = TIME_LIMIT,
+    seconds: float | None = None,
     quiet: bool = True,
     **kwargs: Any,
 ) -> T:
@@ -226,9 +226,11 @@ def call_student(
 
     ``name`` is how the message names ``fn`` (default: its ``__name__``); ``hint`` (a string,
     or a function of the exception returning one) follows the description of a crash;
-    ``quiet`` swallows what the code prints, so that a check prints one line.
+    ``quiet`` swallows what the code prints, so that a check prints one line. ``seconds`` is the
+    time limit (default :data:`TIME_LIMIT`).
     """
     name = name or name_of(fn)
+    seconds = TIME_LIMIT if seconds is None else seconds
     before = global_state()
     failure: BaseException | None = None
     output = io.StringIO()
@@ -263,4 +265,3 @@ def call_student(
     if failure is not None:
         raise failure.with_traceback(None) from None
     return result
-

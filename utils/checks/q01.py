@@ -89,7 +89,8 @@ def _check_hwc_to_nchw(part: str, hwc_to_nchw: Callable) -> None:
         f"expected (N, C, H, W) = {(n, c, h, w)}",
     )
     moved = all(
-        out[i, k, y, x] == images[i, y, x, k] for i, y, x, k in itertools.product(range(n), range(h), range(w), range(c))
+        out[i, k, y, x] == images[i, y, x, k]
+        for i, y, x, k in itertools.product(range(n), range(h), range(w), range(c))
     )
     expect(
         moved,
@@ -161,7 +162,8 @@ def _check_normalize_channels(part: str, normalize_channels: Callable) -> None:
             "normalize_channels changed its input in place; return a new tensor (x - m) / s",
         )
         expect(
-            torch.equal(mean_t, torch.tensor(mean, dtype=batch.dtype)) and torch.equal(std_t, torch.tensor(std, dtype=batch.dtype)),
+            torch.equal(mean_t, torch.tensor(mean, dtype=batch.dtype))
+            and torch.equal(std_t, torch.tensor(std, dtype=batch.dtype)),
             part,
             "normalize_channels changed mean or std in place; reshape them with view/reshape or indexing instead",
         )
@@ -310,9 +312,7 @@ def check_autograd(
 def _sgd_hint(error: BaseException) -> str:
     message = _message(error)
     if "leaf variable" in message or "in-place operation" in message:
-        return (
-            "Changing a leaf that requires grad in place is only allowed inside `with torch.no_grad():`"
-        )
+        return "Changing a leaf that requires grad in place is only allowed inside `with torch.no_grad():`"
     if "nonetype" in message:
         return "Skip parameters whose .grad is None, as optimizer.step() does"
     return ""
@@ -625,7 +625,8 @@ def check_matmul_on(
         "changes the caller's tensors. Keep the copies in new variables: a_on_device = a.to(device)",
     )
     expect(
-        torch.equal(host_a.as_subclass(torch.Tensor), a_before) and torch.equal(host_b.as_subclass(torch.Tensor), b_before),
+        torch.equal(host_a.as_subclass(torch.Tensor), a_before)
+        and torch.equal(host_b.as_subclass(torch.Tensor), b_before),
         part,
         "matmul_on changed its inputs; .to(device) returns a new tensor, leave a and b as they are",
     )

@@ -351,7 +351,7 @@ def _check_sequential(part: str, make_sequential: Callable, model: nn.Module, x:
 
 
 @self_check("2.2")
-def check_mlp(MLP: Callable, make_sequential: Callable) -> None:  # noqa: N803 (the notebook's class)
+def check_mlp(MLP: Callable, make_sequential: Callable) -> None:
     """2.2: ``MLP(input_size, hidden_sizes, output_size, dropout=0.0, batch_norm=False)`` built with
     ``nn.ModuleList``, and an equivalent ``make_sequential(input_size, hidden_sizes, output_size)``."""
     part = "2.2"
@@ -365,7 +365,9 @@ def check_mlp(MLP: Callable, make_sequential: Callable) -> None:  # noqa: N803 (
         "(a plain Python list hides them from .parameters() and .to(device))",
     )
     listed = sum(1 for lst in lists for m in lst.modules() if isinstance(m, nn.Linear))
-    expect(listed == 3, part, f"MLP(784, [256, 128], 10) has {listed} nn.Linear layers in its nn.ModuleList, expected 3")
+    expect(
+        listed == 3, part, f"MLP(784, [256, 128], 10) has {listed} nn.Linear layers in its nn.ModuleList, expected 3"
+    )
     count = _count(model)
     expect(
         count == MLP_784_256_128_10_PARAMETERS,
@@ -467,9 +469,9 @@ def _check_logits(part: str, MLP: Callable) -> None:
 def _check_predict_proba(part: str, predict_proba: Callable) -> None:
     net = nn.Sequential(nn.Flatten(), nn.Linear(784, 32), nn.ReLU(), nn.Dropout(0.5), nn.Linear(32, 10))
     x = torch.randn(12, 1, 28, 28)
-    net.eval()
-    with torch.no_grad():
-        reference = torch.softmax(net(x), dim=1)
+    # The expected probabilities: exp(logit - logsumexp(logits)) of the eval-mode logits.
+    logits = net.eval()(x).detach()
+    reference = (logits - logits.logsumexp(dim=1, keepdim=True)).exp()
     net.train()
     probs = call_student(part, predict_proba, net, x)
     expect(isinstance(probs, torch.Tensor), part, f"predict_proba() should return a tensor, got {type(probs).__name__}")
@@ -497,7 +499,7 @@ def _check_predict_proba(part: str, predict_proba: Callable) -> None:
 
 
 @self_check("2.3")
-def check_loss(make_criterion: Callable, predict_proba: Callable, MLP: Callable) -> None:  # noqa: N803
+def check_loss(make_criterion: Callable, predict_proba: Callable, MLP: Callable) -> None:
     """2.3: the criterion is cross-entropy on raw logits, ``MLP.forward`` returns logits (no
     softmax), and ``predict_proba`` turns logits into probabilities in eval mode without gradients."""
     part = "2.3"
@@ -659,7 +661,9 @@ def _check_evaluate(
     spy.reset()
     criterion.calls.clear()
     with simulating():
-        result = _pair(call_student(part, evaluate, model, loader, criterion, STANDIN, hint=_loop_hint), part, "evaluate")
+        result = _pair(
+            call_student(part, evaluate, model, loader, criterion, STANDIN, hint=_loop_hint), part, "evaluate"
+        )
     expect(len(spy.forwards) > 0, part, "evaluate() never called the model")
     expect(
         all(on_device for _, _, on_device in spy.forwards),
@@ -683,7 +687,9 @@ def _check_evaluate(
         part,
         "evaluate() changed the model's parameters: evaluation must not train",
     )
-    expect(bool(criterion.calls), part, "evaluate() never called `criterion`: compute the loss with the one it is given")
+    expect(
+        bool(criterion.calls), part, "evaluate() never called `criterion`: compute the loss with the one it is given"
+    )
     _check_mean_loss(part, "evaluate", result[0], criterion.calls, len(labels))
     expect(
         abs(result[0] - expected_loss) <= 1e-4 * max(1.0, expected_loss),

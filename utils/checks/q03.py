@@ -12,7 +12,6 @@ runs code hidden in it, and where it puts the random-number state.
 from __future__ import annotations
 
 import contextlib
-import io
 import numbers
 import re
 import tempfile
@@ -228,7 +227,10 @@ def check_reload_weights(reload_weights: Callable[[nn.Module, Callable[[], nn.Mo
     with torch.no_grad():
         same = torch.equal(call_student(part, reloaded, inputs, name="the reloaded model"), model(inputs))
     expect(same, part, "the reloaded model predicts differently from the original")
-    passed(part, "reload_weights round-trips the state_dict through the file; the fresh model (eval mode) predicts identically")
+    passed(
+        part,
+        "reload_weights round-trips the state_dict through the file; the fresh model (eval mode) predicts identically",
+    )
 
 
 # --------------------------------------------------------------------------- 3.2 comprehensive checkpoints
@@ -435,7 +437,9 @@ def check_resume(
             part,
             f"load_training_state returned {epoch!r}; return the epoch stored in the checkpoint ({resume_at}), an int",
         )
-        call_student(part, train_epochs, run, epoch, n_epochs, name="train_epochs (your training loop)", seconds=LONG_CALL)
+        call_student(
+            part, train_epochs, run, epoch, n_epochs, name="train_epochs (your training loop)", seconds=LONG_CALL
+        )
 
     device = next(straight.model.parameters()).device
     exact = device.type == "cpu"
@@ -491,7 +495,13 @@ _ACCURACIES = (0.50, 0.70, 0.60, 0.8125, 0.75, 0.8125)
 
 def _stats(epoch: int, val_acc: float) -> EpochStats:
     return EpochStats(
-        epoch=epoch, train_loss=1.0 / epoch, train_acc=val_acc, val_loss=1.0 / epoch, val_acc=val_acc, lr=0.1, seconds=0.01
+        epoch=epoch,
+        train_loss=1.0 / epoch,
+        train_acc=val_acc,
+        val_loss=1.0 / epoch,
+        val_acc=val_acc,
+        lr=0.1,
+        seconds=0.01,
     )
 
 
@@ -691,9 +701,7 @@ def _cond_hint(error: BaseException) -> str:
     if "alias" in message or "mutat" in message:
         return "A branch of torch.cond must not return an operand as it is: return h.clone()"
     if "data-dependent" in message or "guard" in message or "dynamic" in message or "symbolic" in message:
-        return (
-            "An `if` on a tensor's value cannot be exported: write it as torch.cond(pred, true_fn, false_fn, (h,))"
-        )
+        return "An `if` on a tensor's value cannot be exported: write it as torch.cond(pred, true_fn, false_fn, (h,))"
     return (
         "With torch.cond, both branches take the same operands and return tensors of the same shape, and must not "
         "return an operand as it is (return h.clone())"
@@ -782,9 +790,7 @@ def check_export_and_reload(
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "model.pt2"
         with watching(tmp) as activity:
-            loaded = call_student(
-                part, export_and_reload, model, inputs[0], path, hint=_export_hint, seconds=LONG_CALL
-            )
+            loaded = call_student(part, export_and_reload, model, inputs[0], path, hint=_export_hint, seconds=LONG_CALL)
         expect(path.is_file(), part, "nothing was written to `path`: torch.export.save(program, path)")
         try:
             torch.export.load(path)
@@ -910,7 +916,11 @@ def _expected_stats(model: nn.Module, inputs: torch.Tensor) -> dict[str, dict[st
     x = inputs.reshape(inputs.shape[0], -1)
     for index, layer in enumerate(model.layers):
         x = layer(x)
-        expected[f"layers.{index}"] = {"mean": x.mean().item(), "std": x.std().item(), "zeros": (x == 0).float().mean().item()}
+        expected[f"layers.{index}"] = {
+            "mean": x.mean().item(),
+            "std": x.std().item(),
+            "zeros": (x == 0).float().mean().item(),
+        }
     return expected
 
 

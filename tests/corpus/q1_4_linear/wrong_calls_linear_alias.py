@@ -1,5 +1,6 @@
 # hint: not call F.linear
 """F.linear under another name, imported before the check."""
+
 from torch.nn.functional import linear as affine
 
 

@@ -1,4 +1,5 @@
 """std from E[x^2] - E[x]^2; torchvision's transforms.v2."""
+
 from torchvision.transforms import v2
 
 

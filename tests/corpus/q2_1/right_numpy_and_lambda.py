@@ -1,4 +1,5 @@
 """NumPy statistics (population std); a Lambda after ToTensor."""
+
 import numpy as np
 
 

@@ -1,4 +1,5 @@
 """One nn.Sequential block per hidden layer, inside an nn.ModuleList; the same network with named layers."""
+
 from collections import OrderedDict
 
 

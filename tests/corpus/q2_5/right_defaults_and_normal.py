@@ -1,4 +1,5 @@
 """Adam's default rate is 1e-3; normal_ with std sqrt(2 / fan_in); StepLR one epoch before the end."""
+
 import math
 
 

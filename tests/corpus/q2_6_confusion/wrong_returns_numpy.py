@@ -1,5 +1,6 @@
 # hint: tensor
 """A NumPy array."""
+
 import numpy as np
 
 

@@ -1,5 +1,6 @@
 # hint: make_model
 """A deep copy instead of a fresh model."""
+
 import copy
 
 

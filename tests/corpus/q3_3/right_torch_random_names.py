@@ -2,8 +2,13 @@
 
 
 def save_training_state(path, run, epoch):
-    state = (epoch, run.model.state_dict(), run.optimizer.state_dict(), run.scheduler.state_dict(),
-             torch.random.get_rng_state())
+    state = (
+        epoch,
+        run.model.state_dict(),
+        run.optimizer.state_dict(),
+        run.scheduler.state_dict(),
+        torch.random.get_rng_state(),
+    )
     torch.save(state, path)
 
 

@@ -1,5 +1,6 @@
 # hint: get_rng_state
 """Saves NumPy's generator, which the training does not use."""
+
 import numpy as np
 
 

@@ -1,4 +1,5 @@
 """A small class whose instances are the callback."""
+
 import os
 
 
@@ -8,7 +9,7 @@ class CheckpointKeeper:
         self.best_accuracy, self.best_path = None, None
 
     def __call__(self, stats):
-        save = lambda path: utils.save_checkpoint(  # noqa: E731
+        save = lambda path: utils.save_checkpoint(
             path, self.run.model, self.run.optimizer, self.run.scheduler, epoch=stats.epoch, val_acc=stats.val_acc
         )
         if stats.epoch % self.every == 0:

@@ -1,4 +1,5 @@
 """os.listdir, fullmatch, paths as strings."""
+
 import os
 
 

@@ -1,5 +1,6 @@
 # hint: not the path
 """Returns the bare file names."""
+
 import os
 
 

@@ -1,5 +1,6 @@
 # hint: skipped
 """No end anchor: a half-written '.pth.tmp' file counts too."""
+
 import os
 
 

@@ -1,4 +1,5 @@
 """An ExitStack that removes every handle; the stats of the whole output."""
+
 import contextlib
 
 

@@ -5,6 +5,7 @@ def record_activation_stats(model, inputs):
     stats = {}
     handles = []
     for name, layer in model.layers.named_children():
+
         def hook(module, args, output, key=f"layers.{name}"):
             std, mean = torch.std_mean(output.detach())
             stats[key] = {"mean": float(mean), "std": float(std), "zeros": float((output == 0).float().mean())}

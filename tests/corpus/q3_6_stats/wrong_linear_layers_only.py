@@ -18,7 +18,7 @@ def record_activation_stats(model, inputs):
 
     for index, layer in enumerate(model.layers):
         if isinstance(layer, nn.Linear):
-          handles.append(layer.register_forward_hook(make_hook(f"layers.{index}")))
+            handles.append(layer.register_forward_hook(make_hook(f"layers.{index}")))
     try:
         with torch.no_grad():
             model(inputs)
