@@ -596,7 +596,7 @@ def _check_matmul_result(part: str, result: Any, expected: torch.Tensor, where: 
 def check_matmul_on(
     matmul_on: Callable[[torch.Tensor, torch.Tensor, Any], torch.Tensor], device: torch.device | str
 ) -> None:
-    """1.5: ``matmul_on(a, b, device)`` returns, on the CPU, ``a @ b`` computed on ``device`` (and on a stand-in GPU)."""
+    """1.5: ``matmul_on(a, b, device)`` returns, on the CPU, ``a @ b`` computed on ``device`` (and on a stand-in)."""
     part = "1.5"
     device = torch.device(device)
     generator = torch.Generator().manual_seed(15)

@@ -398,7 +398,8 @@ def check_mlp(MLP: Callable, make_sequential: Callable) -> None:
         _count(small) == _expected_parameters([20, 16, 8, 4, 3]) and len(_linears(small)) == 4,
         part,
         f"MLP(20, [16, 8, 4], 3) has {len(_linears(small))} nn.Linear layers and {_count(small)} parameters, "
-        f"expected 4 layers and {_expected_parameters([20, 16, 8, 4, 3])}: build the layers in a loop over hidden_sizes",
+        f"expected 4 layers and {_expected_parameters([20, 16, 8, 4, 3])}: build the layers in a loop over "
+        "hidden_sizes",
     )
     small_out = _forward(part, small.eval(), torch.randn(5, 20), "MLP(20, [16, 8, 4], 3)")
     expect(
@@ -516,7 +517,7 @@ def check_loss(make_criterion: Callable, predict_proba: Callable, MLP: Callable)
 
 
 class _Loader:
-    """Batches of ``(images, labels)`` on the stand-in's host, like a DataLoader: ``len()``, ``.dataset``, ``.batch_size``."""
+    """Batches ``(images, labels)`` on the stand-in's host, like a DataLoader: len(), .dataset, .batch_size."""
 
     def __init__(self, images: torch.Tensor, labels: torch.Tensor, batch_size: int, shuffle: bool) -> None:
         self.dataset = torch.utils.data.TensorDataset(images, labels)

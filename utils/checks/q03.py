@@ -177,7 +177,7 @@ def check_state_dict_summary(state_dict_summary: Callable[[nn.Module], dict]) ->
 
 @self_check("3.1")
 def check_reload_weights(reload_weights: Callable[[nn.Module, Callable[[], nn.Module], Path], nn.Module]) -> None:
-    """3.1: ``reload_weights(model, make_model, path)`` saves the state_dict, loads it into a fresh model in eval mode."""
+    """3.1: ``reload_weights(model, make_model, path)`` saves the state_dict and loads it into a fresh model (eval)."""
     part = "3.1"
     model = _small_net(1, batch_norm=True, dropout=0.5)
     with torch.no_grad():  # give BatchNorm's running statistics values a fresh model does not have
@@ -274,13 +274,14 @@ def _pair_result(part: str, result: Any, expected: tuple[int, float]) -> None:
     expect(
         tuple(result) == expected,
         part,
-        f"load_checkpoint returned {tuple(result)}, expected {expected}: the epoch and best accuracy stored in the file",
+        f"load_checkpoint returned {tuple(result)}, expected {expected}: the epoch and best accuracy stored in the "
+        "file",
     )
 
 
 @self_check("3.2")
 def check_checkpoint_roundtrip(save_checkpoint: Callable[..., Any], load_checkpoint: Callable[..., Any]) -> None:
-    """3.2: the guide's ``save_checkpoint`` / ``load_checkpoint`` restore model, optimizer, scheduler, epoch, best accuracy.
+    """3.2: the guide's ``save_checkpoint`` / ``load_checkpoint`` restore model, optimizer, scheduler, epoch, best.
 
     Loading also refuses a checkpoint with code hidden in it (``weights_only=True``).
     """
@@ -474,7 +475,8 @@ def check_resume(
         expect(
             flat_run.keys() == flat_ref.keys() and _first_difference(flat_run, flat_ref, exact)[0] == 0,
             part,
-            "the weights match but the optimizer's state (e.g. momentum buffers) does not: restore optimizer.load_state_dict",
+            "the weights match but the optimizer's state (e.g. momentum buffers) does not: restore "
+            "optimizer.load_state_dict",
         )
     if exact:
         passed(part, f"resumed after epoch {resume_at} of {n_epochs}: all {len(reference)} tensors bit-identical (CPU)")
@@ -559,7 +561,8 @@ def _check_callback_run(part: str, make_checkpoint_callback: Callable[..., Any],
             found_epoch == best_epoch,
             part,
             f"after epoch {epoch} the best-so-far file is from epoch {found_epoch}, but epoch {best_epoch} "
-            f"had the best val_acc ({_ACCURACIES[best_epoch - 1]}; a later tie does not beat it). Keep the best accuracy "
+            f"had the best val_acc ({_ACCURACIES[best_epoch - 1]}; a later tie does not beat it). Keep the best "
+            "accuracy "
             "between calls and replace the file only when stats.val_acc is higher",
         )
         periodic = sorted(int(periodic_re.match(name).group(2)) for name in names if periodic_re.match(name))
@@ -710,7 +713,7 @@ def _cond_hint(error: BaseException) -> str:
 
 @self_check("3.5")
 def check_clip_with_cond(clip_with_cond: Callable[[torch.Tensor, float], torch.Tensor]) -> None:
-    """3.5: ``clip_with_cond(h, limit)`` rescales ``h`` to norm ``limit`` when longer, and exports with ``torch.cond``."""
+    """3.5: ``clip_with_cond(h, limit)`` rescales ``h`` to norm ``limit`` when longer; exports with ``torch.cond``."""
     part = "3.5"
     generator = torch.Generator().manual_seed(3)
     cases = [
