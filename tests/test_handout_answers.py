@@ -33,6 +33,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+
 from answer_similarity import (
     BEGIN,
     END,

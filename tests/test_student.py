@@ -34,6 +34,7 @@ import pytest
 from IPython.core.inputtransformer2 import TransformerManager
 from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output, new_raw_cell
+
 from notebook_functions import make_student_module
 
 ROOT = Path(__file__).resolve().parent.parent
