@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 import torch
-from notebook_functions import CHECKS, check_arguments, notebook_definitions, run_check
 
+from notebook_functions import CHECKS, check_arguments, notebook_definitions, run_check
 from utils import checks
 from utils.checks import _student
 

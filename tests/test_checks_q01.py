@@ -8,8 +8,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from notebook_functions import CHECKS, assert_passes, assert_unfinished, check_arguments, notebook_definitions
 
+from notebook_functions import CHECKS, assert_passes, assert_unfinished, check_arguments, notebook_definitions
 from utils import available_devices, checks
 from utils.checks import q01
 

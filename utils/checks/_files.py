@@ -5,7 +5,7 @@ the file system while the function runs. :func:`watching` records
 
 * the files of the folder that were opened for reading (Python's ``open`` audit event, and
   PyTorch's zip reader, which ``torch.load`` and ``torch.export.load`` use), and that were
-  written (``open`` for writing, ``os.replace``/``os.rename``, PyTorch's zip writer);
+  written (``open`` for writing, ``os.replace``/``os.rename``/``os.link``, PyTorch's zip writer);
 * for each file deleted (``os.remove``/``os.unlink``/``Path.unlink``), the names the folder
   held at that moment.
 
@@ -68,7 +68,7 @@ def _record(event: str, args: tuple) -> None:
                 mode is None and isinstance(flags, int) and flags & (os.O_WRONLY | os.O_RDWR)
             )
             (activity.written if writing else activity.read).append(name)
-        elif event == "os.rename":
+        elif event in ("os.rename", "os.link"):
             name = _name_in(activity, args[1])
             if name is not None:
                 activity.written.append(name)
@@ -79,7 +79,7 @@ def _record(event: str, args: tuple) -> None:
 
 
 def _audit(event: str, args: tuple) -> None:
-    if not _WATCHES or event not in ("open", "os.rename", "os.remove") or getattr(_busy, "on", False):
+    if not _WATCHES or event not in ("open", "os.rename", "os.link", "os.remove") or getattr(_busy, "on", False):
         return
     _busy.on = True
     try:
