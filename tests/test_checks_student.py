@@ -158,3 +158,9 @@ def test_a_global_setting_left_changed_is_reported_and_put_back(change, said):
     ):
         call_student("1.2", change)
     assert torch.get_default_dtype() == torch.float32 and torch.is_grad_enabled()
+
+
+def test_exit_in_student_code_is_a_failure_not_the_end_of_the_kernel():
+    leaving = compiled("def f():\n    raise SystemExit(1)\n", "f")
+    with pytest.raises(AssertionError, match=r"^✗ 2\.1: f\(\) called exit\(\) \(1\)"):
+        call_student("2.1", leaving)

@@ -27,7 +27,7 @@ from ..errors import first_line
 from ._isolation import isolated
 from ._student import call_student, unfinished
 
-__all__ = ["as_number", "call_student", "expect", "expect_close", "passed", "self_check", "unfinished"]
+__all__ = ["as_number", "call_student", "expect", "expect_close", "passed", "plain", "self_check", "unfinished"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -43,7 +43,7 @@ def expect(condition: bool, part: str, hint: str) -> None:
         raise AssertionError(f"✗ {part}: {hint}")
 
 
-def _plain(tensor: torch.Tensor) -> torch.Tensor:
+def plain(tensor: torch.Tensor) -> torch.Tensor:
     """A detached CPU copy of a tensor (of any subclass), for comparisons."""
     with torch._C.DisableTorchFunctionSubclass():
         return tensor.detach().as_subclass(torch.Tensor).cpu()
@@ -85,7 +85,7 @@ def expect_close(
             part,
             f"{what} is {actual.dtype}, expected {expected.dtype} like its input{tail}",
         )
-    got, want = _plain(actual), _plain(expected)
+    got, want = plain(actual), plain(expected)
     try:
         torch.testing.assert_close(got.to(want.dtype), want, atol=atol, rtol=rtol, equal_nan=False)
     except AssertionError as error:
@@ -112,7 +112,7 @@ def as_number(value: Any, part: str, what: str, allow_tensor: bool = True) -> fl
             f"{what} is a tensor that is still part of the autograd graph: keep loss.item() (a float), "
             "not the loss tensor, or every batch's graph stays in memory",
         )
-        value = _plain(value).item()
+        value = plain(value).item()
     expect(
         isinstance(value, numbers.Real) and not isinstance(value, bool),
         part,

@@ -41,11 +41,11 @@ _OPERATIONS: list[tuple[str, str]] | None = None
 
 MIXED = (
     f"Expected all tensors to be on the same device, but found at least two devices, {STANDIN} and cpu! "
-    "(device stand-in: this machine has no GPU, so the check simulates one)"
+    "(on a GPU the self-check simulates, so that this shows on any machine)"
 )
 NOT_NUMPY = (
     f"can't convert {STANDIN} device type tensor to numpy. Use Tensor.cpu() to copy the tensor to host memory first. "
-    "(device stand-in: this machine has no GPU, so the check simulates one)"
+    "(on a GPU the self-check simulates, so that this shows on any machine)"
 )
 
 

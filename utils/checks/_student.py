@@ -246,6 +246,11 @@ def call_student(
             f"✗ {part}: {name}() did not finish within {seconds:g} s and was stopped. An endless loop? "
             "Look for a `while` whose condition never changes, or a loop over something that grows as it runs"
         )
+    except SystemExit as error:
+        failure = AssertionError(
+            f"✗ {part}: {name}() called exit() ({error.code!r}), which would end the notebook's kernel: "
+            "return a value or raise an exception instead"
+        )
     except AssertionError as error:
         failure = error if str(error).startswith("✗ ") else _failure(part, name, error, hint)
     except NotImplementedError as error:

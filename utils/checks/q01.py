@@ -216,7 +216,7 @@ def _check_estimate(part: str, numerical_grad: Callable, f: Callable, x: torch.T
         "return one entry per entry of x, in x's shape",
     )
     expect(
-        estimate.dtype == x.dtype,
+        estimate.is_floating_point() and torch.finfo(estimate.dtype).bits >= torch.finfo(x.dtype).bits,
         part,
         f"numerical_grad returned {estimate.dtype} for a {x.dtype} x: the gradient should keep x's dtype "
         "(torch.zeros_like(x), or dtype=x.dtype), or the float64 precision of a gradient check is lost",
@@ -262,7 +262,9 @@ def _check_numerical_grad(part: str, numerical_grad: Callable) -> None:
     )
     x32 = torch.randn(4, generator=generator)
     estimate = _check_estimate(part, numerical_grad, lambda t: (t**2).sum(), x32, 1e-2)
-    expect_close(estimate, 2 * x32, part, "numerical_grad on a float32 x", atol=1e-2, rtol=1e-2, hint=central)
+    expect_close(
+        estimate, 2 * x32, part, "numerical_grad on a float32 x", atol=1e-2, rtol=1e-2, check_dtype=False, hint=central
+    )
 
 
 def _check_vector_backward(part: str, vector_backward: Callable) -> None:
@@ -334,7 +336,6 @@ def _check_sgd(part: str, sgd_step: Callable, zero_grad: Callable) -> None:
     for step in range(3):
         loss_of(mine).backward()
         loss_of(theirs).backward()
-        addresses = [p.data_ptr() for p in mine]
         call_student(part, sgd_step, list(mine), 0.1, hint=_sgd_hint)
         optimizer.step()
         expect(
@@ -349,12 +350,6 @@ def _check_sgd(part: str, sgd_step: Callable, zero_grad: Callable) -> None:
                 part,
                 "sgd_step left the parameters unchanged: `p = p - lr * p.grad` only rebinds the name p. "
                 "Change the tensor itself, in place (p -= lr * p.grad, under torch.no_grad())",
-            )
-            expect(
-                [p.data_ptr() for p in mine] == addresses,
-                part,
-                "sgd_step should update each parameter in place (p -= ..., or p.sub_(...)) rather than give it new "
-                "memory",
             )
         for name, a, b in zip(("weight", "bias", "frozen"), mine, theirs):
             expect_close(
@@ -394,7 +389,7 @@ def _check_to_numpy(part: str, to_numpy: Callable, device: torch.device) -> None
         )
         wanted = np.float64 if tensor.dtype == torch.float64 else np.float32
         expect(
-            array.dtype == wanted,
+            np.issubdtype(array.dtype, np.floating) and array.dtype.itemsize >= np.dtype(wanted).itemsize,
             part,
             f"to_numpy({what}) returned dtype {array.dtype}, expected the tensor's dtype ({np.dtype(wanted).name})",
         )

@@ -23,7 +23,7 @@ import torch.nn.functional as F
 from PIL import Image
 from torch import nn
 
-from ._core import as_number, call_student, expect, expect_close, passed, self_check
+from ._core import as_number, call_student, expect, expect_close, passed, plain, self_check
 from ._standin import STANDIN, is_on_device, move_parameters, on_host, simulating
 
 __all__ = [
@@ -212,8 +212,8 @@ class _LayerInputs:
         self.handles = [linear.register_forward_hook(self._record) for linear in _linears(model)]
 
     def _record(self, module: nn.Module, args: tuple, out: torch.Tensor) -> None:
-        self.inputs.append(args[0].detach())
-        self.outputs.append(out.detach())
+        self.inputs.append(args[0].detach().clone())
+        self.outputs.append(out.detach().clone())  # clone: an in-place ReLU after it would change it
 
     def remove(self) -> None:
         for handle in self.handles:
@@ -517,12 +517,16 @@ def check_loss(make_criterion: Callable, predict_proba: Callable, MLP: Callable)
 
 
 class _Loader:
-    """Batches ``(images, labels)`` on the stand-in's host, like a DataLoader: len(), .dataset, .batch_size."""
+    """Batches ``(images, labels)`` on the stand-in's host, like a DataLoader: len(), .dataset, .batch_size.
+
+    ``yielded`` holds the label batches it gave out, in order.
+    """
 
     def __init__(self, images: torch.Tensor, labels: torch.Tensor, batch_size: int, shuffle: bool) -> None:
         self.dataset = torch.utils.data.TensorDataset(images, labels)
         self.images, self.labels = images, labels
         self.batch_size, self.shuffle = batch_size, shuffle
+        self.yielded: list[torch.Tensor] = []
 
     def __len__(self) -> int:
         return math.ceil(len(self.labels) / self.batch_size)
@@ -531,22 +535,25 @@ class _Loader:
         order = torch.randperm(len(self.labels)) if self.shuffle else torch.arange(len(self.labels))
         for start in range(0, len(order), self.batch_size):
             batch = order[start : start + self.batch_size]
+            self.yielded.append(self.labels[batch])
             yield on_host(self.images[batch]), on_host(self.labels[batch])
 
 
+#: The loops get a criterion with label smoothing: a loop that computes its own cross-entropy instead of calling
+#: the criterion it is given returns other numbers.
+_SMOOTHING = 0.1
+
+
 class _Criterion(nn.Module):
-    """Cross-entropy that records, per call, the batch size, the loss and the number of right predictions."""
+    """Cross-entropy with label smoothing that counts its calls."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.calls: list[tuple[int, float, int]] = []
+        self.calls = 0
 
     def forward(self, outputs: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
-        loss = F.cross_entropy(outputs, labels)
-        with torch.no_grad():
-            correct = (outputs.argmax(dim=1) == labels).sum().item()
-        self.calls.append((len(labels), loss.item(), correct))
-        return loss
+        self.calls += 1
+        return F.cross_entropy(outputs, labels, label_smoothing=_SMOOTHING)
 
 
 class _Spy:
@@ -555,10 +562,12 @@ class _Spy:
     def __init__(self, model: nn.Module, optimizer: torch.optim.Optimizer) -> None:
         self.model = model
         self.forwards: list[tuple[bool, bool, bool]] = []  # (training, grad enabled, input on the device)
+        self.outputs: list[torch.Tensor] = []  # what each forward pass returned (detached, on the CPU)
         self.backwards = 0
         self.stale_backwards = 0
         self.steps: list[bool] = []  # per optimizer.step(): whether there were gradients to apply
         model.register_forward_pre_hook(self._on_forward)
+        model.register_forward_hook(self._on_output)
         model.register_full_backward_pre_hook(self._on_backward)
         step = optimizer.step
 
@@ -571,6 +580,9 @@ class _Spy:
     def _on_forward(self, module: nn.Module, args: Any) -> None:
         self.forwards.append((module.training, torch.is_grad_enabled(), is_on_device(args[0])))
 
+    def _on_output(self, module: nn.Module, args: Any, output: torch.Tensor) -> None:
+        self.outputs.append(plain(output))
+
     def _on_backward(self, module: nn.Module, grad_output: Any) -> None:
         # Runs before any parameter gradient of this backward pass is accumulated.
         self.backwards += 1
@@ -579,6 +591,7 @@ class _Spy:
 
     def reset(self) -> None:
         self.forwards.clear()
+        self.outputs.clear()
         self.steps.clear()
         self.stale_backwards = 0
         self.backwards = 0
@@ -621,12 +634,30 @@ def _loop_hint(error: BaseException) -> str:
     return ""
 
 
-def _check_mean_loss(part: str, name: str, got: float, calls: list[tuple[int, float, int]], samples: int) -> None:
-    """``got`` should be the per-sample mean of the losses the criterion returned (the batches differ in size)."""
-    expected = sum(size * loss for size, loss, _ in calls) / samples
+def _batch_results(spy: _Spy, loader: _Loader) -> list[tuple[int, float, int]]:
+    """``(batch size, loss with the criterion, correct predictions)`` of each batch, from what the model output."""
+    results = []
+    for outputs, labels in zip(spy.outputs, loader.yielded):
+        loss = F.cross_entropy(outputs, labels, label_smoothing=_SMOOTHING).item()
+        results.append((len(labels), loss, int((outputs.argmax(dim=1) == labels).sum())))
+    return results
+
+
+def _check_mean_loss(
+    part: str, name: str, got: float, batches: list[tuple[int, float, int]], criterion: _Criterion
+) -> None:
+    """``got`` should be the per-sample mean of the batches' losses (the batches differ in size)."""
+    samples = sum(size for size, _, _ in batches)
+    expected = sum(size * loss for size, loss, _ in batches) / samples
     if abs(got - expected) <= 1e-4 * max(1.0, abs(expected)):
         return
-    batch_mean = sum(loss for _, loss, _ in calls) / len(calls)
+    expect(
+        criterion.calls > 0,
+        part,
+        f"{name}() returned mean loss {got:.4f}, but the criterion it is given gives {expected:.4f}, and it never "
+        "called `criterion`: compute each batch's loss with criterion(outputs, labels)",
+    )
+    batch_mean = sum(loss for _, loss, _ in batches) / len(batches)
     if abs(got - batch_mean) <= 1e-5 * max(1.0, abs(batch_mean)):
         raise AssertionError(
             f"✗ {part}: {name}() returned the mean of the batch losses ({got:.4f}); the last batch is smaller, so "
@@ -634,8 +665,8 @@ def _check_mean_loss(part: str, name: str, got: float, calls: list[tuple[int, fl
             f"samples (expected {expected:.4f})"
         )
     raise AssertionError(
-        f"✗ {part}: {name}() returned mean loss {got:.4f}, expected {expected:.4f}: the mean cross-entropy per "
-        "sample, sum of loss.item() * len(labels) over the batches divided by the number of samples"
+        f"✗ {part}: {name}() returned mean loss {got:.4f}, expected {expected:.4f}: the mean loss per sample, the sum "
+        "of criterion(outputs, labels).item() * len(labels) over the batches divided by the number of samples"
     )
 
 
@@ -654,13 +685,14 @@ def _check_evaluate(
     images, labels = loader.images, loader.labels
     with torch.no_grad():  # the reference: one batched forward pass in eval mode, whatever mode the model is left in
         model.eval()
-        outputs = model(on_host(images).to(STANDIN))
-        expected_loss = F.cross_entropy(outputs, on_host(labels).to(STANDIN)).item()
-        correct = (outputs.argmax(dim=1).cpu() == labels).sum().item()
+        outputs = plain(model(on_host(images).to(STANDIN)))
+        expected_loss = F.cross_entropy(outputs, labels, label_smoothing=_SMOOTHING).item()
+        correct = (outputs.argmax(dim=1) == labels).sum().item()
     model.train()  # as after a training epoch: evaluate must switch to eval mode itself
     before = [p.detach().clone() for p in model.parameters()]
     spy.reset()
-    criterion.calls.clear()
+    loader.yielded.clear()
+    criterion.calls = 0
     with simulating():
         result = _pair(
             call_student(part, evaluate, model, loader, criterion, STANDIN, hint=_loop_hint), part, "evaluate"
@@ -688,15 +720,12 @@ def _check_evaluate(
         part,
         "evaluate() changed the model's parameters: evaluation must not train",
     )
-    expect(
-        bool(criterion.calls), part, "evaluate() never called `criterion`: compute the loss with the one it is given"
-    )
-    _check_mean_loss(part, "evaluate", result[0], criterion.calls, len(labels))
+    _check_mean_loss(part, "evaluate", result[0], _batch_results(spy, loader), criterion)
     expect(
         abs(result[0] - expected_loss) <= 1e-4 * max(1.0, expected_loss),
         part,
-        f"evaluate() returned mean loss {result[0]:.4f}, expected {expected_loss:.4f} (the mean cross-entropy per "
-        "sample of the model in eval mode)",
+        f"evaluate() returned mean loss {result[0]:.4f}, expected {expected_loss:.4f} (the mean loss per sample of "
+        "the model in eval mode, over all the loader's batches)",
     )
     _check_accuracy(part, "evaluate", result[1], correct, len(labels))
     model.train()
@@ -730,12 +759,6 @@ def _check_epoch(part: str, spy: _Spy, criterion: _Criterion, loader: _Loader, r
         "(evaluate() leaves the model in eval mode, so dropout stayed off)",
     )
     expect(
-        len(criterion.calls) == batches,
-        part,
-        f"train_one_epoch() called `criterion` {len(criterion.calls)} times for {batches} batches: compute each "
-        "batch's loss with the criterion it is given",
-    )
-    expect(
         spy.backwards == batches,
         part,
         f"train_one_epoch() called loss.backward() {spy.backwards} times for {batches} batches",
@@ -756,9 +779,9 @@ def _check_epoch(part: str, spy: _Spy, criterion: _Criterion, loader: _Loader, r
         part,
         "optimizer.step() found no gradients: call it after loss.backward() (and zero_grad() before backward())",
     )
-    samples = len(loader.labels)
-    _check_mean_loss(part, "train_one_epoch", result[0], criterion.calls, samples)
-    _check_accuracy(part, "train_one_epoch", result[1], sum(c for _, _, c in criterion.calls), samples)
+    results = _batch_results(spy, loader)
+    _check_mean_loss(part, "train_one_epoch", result[0], results, criterion)
+    _check_accuracy(part, "train_one_epoch", result[1], sum(c for _, _, c in results), len(loader.labels))
 
 
 @self_check("2.4")
@@ -769,8 +792,8 @@ def check_training_loop(train_one_epoch: Callable, evaluate: Callable) -> None:
     ``.dataset`` and ``.batch_size``). Evaluation: eval mode, no gradients, batches moved to
     the device, deterministic, the mean loss per sample and the accuracy of a single batched
     forward pass. Training: train mode, one forward, backward and step per batch with the
-    gradients zeroed before each backward pass, the loss and accuracy of what the criterion
-    saw, and a loss that falls over three epochs.
+    gradients zeroed before each backward pass, the mean loss (of the criterion it is given)
+    and accuracy of what the model output, and a loss that falls over three epochs.
     """
     part = "2.4"
     images, labels = _fashion_subset(1000)
@@ -788,7 +811,8 @@ def check_training_loop(train_one_epoch: Callable, evaluate: Callable) -> None:
     for epoch in range(3):
         model.eval()  # as after evaluate(): train_one_epoch must switch to training mode itself
         spy.reset()
-        criterion.calls.clear()
+        train_loader.yielded.clear()
+        criterion.calls = 0
         start = [p.detach().clone() for p in model.parameters()]
         with simulating():
             returned = call_student(

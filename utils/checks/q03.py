@@ -12,6 +12,7 @@ runs code hidden in it, and where it puts the random-number state.
 from __future__ import annotations
 
 import contextlib
+import copy
 import numbers
 import re
 import tempfile
@@ -192,6 +193,10 @@ def check_reload_weights(reload_weights: Callable[[nn.Module, Callable[[], nn.Mo
         return fresh
 
     inputs = torch.randn(8, 6)
+    original = {name: tensor.clone() for name, tensor in model.state_dict().items()}
+    with torch.no_grad():  # what the original predicts, before the student's code can touch it
+        expected = model.eval()(inputs)
+    model.train()
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "weights.pth"
         with watching(folder) as activity:
@@ -199,7 +204,7 @@ def check_reload_weights(reload_weights: Callable[[nn.Module, Callable[[], nn.Mo
         expect(path.is_file(), part, "nothing was written to `path`: torch.save(model.state_dict(), path)")
         stored = _readable(part, path, "the file")
     expect(
-        isinstance(stored, dict) and set(stored) == set(model.state_dict()),
+        isinstance(stored, dict) and set(stored) == set(original),
         part,
         "the file should hold exactly model.state_dict() (a dict of tensors keyed like 'layers.0.weight')",
     )
@@ -219,13 +224,12 @@ def check_reload_weights(reload_weights: Callable[[nn.Module, Callable[[], nn.Mo
         "uses its running statistics",
     )
     expect(
-        _tensors_equal(reloaded.state_dict(), model.state_dict()),
+        _tensors_equal(reloaded.state_dict(), original),
         part,
         "the fresh model's state_dict differs from the original: load_state_dict(torch.load(path, weights_only=True))",
     )
-    model.eval()
     with torch.no_grad():
-        same = torch.equal(call_student(part, reloaded, inputs, name="the reloaded model"), model(inputs))
+        same = torch.equal(call_student(part, reloaded, inputs, name="the reloaded model"), expected)
     expect(same, part, "the reloaded model predicts differently from the original")
     passed(
         part,
@@ -287,6 +291,9 @@ def check_checkpoint_roundtrip(save_checkpoint: Callable[..., Any], load_checkpo
     """
     part = "3.2"
     model, optimizer, scheduler = _trained_objects(10)
+    # The states to restore, copied before the student's code runs (a save must not change them either).
+    saved = copy.deepcopy((model.state_dict(), optimizer.state_dict(), scheduler.state_dict()))
+    last_lr = scheduler.get_last_lr()
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "checkpoint.pth"
         call_student(part, save_checkpoint, model, optimizer, 7, scheduler, 0.875, str(path), hint=_scheduler_hint)
@@ -302,19 +309,16 @@ def check_checkpoint_roundtrip(save_checkpoint: Callable[..., Any], load_checkpo
         new_model, new_optimizer, new_scheduler = _fresh_objects(11)
         result = call_student(part, load_checkpoint, new_model, new_optimizer, new_scheduler, str(path))
         _pair_result(part, result, (7, 0.875))
+        expect(_tensors_equal(new_model.state_dict(), saved[0]), part, "the model's weights were not restored")
         expect(
-            _tensors_equal(new_model.state_dict(), model.state_dict()), part, "the model's weights were not restored"
-        )
-        expect(
-            _tensors_equal(new_optimizer.state_dict(), optimizer.state_dict()),
-            part,
-            "the optimizer's state (Adam's moment estimates, step counts) was not restored: optimizer.load_state_dict",
-        )
-        expect(
-            new_scheduler.state_dict() == scheduler.state_dict()
-            and new_scheduler.get_last_lr() == scheduler.get_last_lr(),
+            new_scheduler.state_dict() == saved[2] and new_scheduler.get_last_lr() == last_lr,
             part,
             "the scheduler's state (its epoch counter and learning rate) was not restored: scheduler.load_state_dict",
+        )
+        expect(
+            _tensors_equal(new_optimizer.state_dict(), saved[1]),
+            part,
+            "the optimizer's state (Adam's moment estimates, step counts) was not restored: optimizer.load_state_dict",
         )
         with _with_hidden_code(path):
             _refuses_hidden_code(part, load_checkpoint, *_fresh_objects(12), str(path), name="load_checkpoint")
