@@ -70,8 +70,8 @@ def _one_line(exc: BaseException) -> str:
 def output_paths(paths: list[Path], output: Path) -> dict[Path, Path]:
     """Where each notebook's executed copy goes: its path below the notebooks' common folder.
 
-    ``notebooks/hw08-q01.ipynb`` -> ``<output>/hw08-q01.ipynb``; ``a/x.ipynb`` and ``b/x.ipynb``
-    -> ``<output>/a/x.ipynb`` and ``<output>/b/x.ipynb``.
+    ``notebooks/hw08-q01.ipynb`` -> ``<output>/hw08-q01.ipynb``; two notebooks of the same name in
+    folders ``a`` and ``b`` keep those folders below ``<output>``, so neither overwrites the other.
     """
     common = Path(os.path.commonpath([path.parent for path in paths]))
     return {path: output / path.relative_to(common) for path in paths}

@@ -306,7 +306,7 @@ def mnist(
         try:
             _download_quietly(datasets.MNIST, path)
             return datasets.MNIST(str(path), train=train, transform=transform, download=False)
-        except Exception as error:
+        except Exception as error:  # noqa: BLE001 (torchvision raises RuntimeError, URLError, ...)
             reason = f"the download failed ({first_line(error)})"
     else:
         reason = "download=False was passed"
