@@ -42,7 +42,7 @@ def fake_repository(root: Path, executed: bool = True) -> Path:
         "index.qmd": "# Home\n",
         "hw08.qmd": "# Guide\n",
         "hw08-q01.md": "## Question 1\n",
-        "README.md": "# not a page\n",
+        "README.md": "# not a page, staged with the other Markdown\n",
         "nbval-markers.lua": "-- filter\n",
         "styles.css": "/* css */\n",
     }.items():
@@ -51,7 +51,14 @@ def fake_repository(root: Path, executed: bool = True) -> Path:
     nbformat.write(notebook, root / "notebooks" / "hw08-q01.ipynb")
     if executed:
         notebook.cells[0].execution_count = 1
-        notebook.cells[0].outputs = [nbformat.v4.new_output("stream", name="stdout", text="1\n")]
+        notebook.cells[0].outputs = [
+            nbformat.v4.new_output("stream", name="stdout", text="1\n"),
+            nbformat.v4.new_output(
+                "display_data",
+                data={"application/vnd.jupyter.widget-view+json": {"model_id": "m1"}, "text/plain": "epochs: 0%"},
+            ),
+        ]
+        notebook.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {}}}
         (root / "_build").mkdir()
         nbformat.write(notebook, root / "_build" / "hw08-q01.ipynb")
     return root
@@ -77,6 +84,7 @@ def test_solution_stage_holds_the_pages_and_the_executed_copies(tmp_path: Path):
     assert folder == old
     staged = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
     assert staged == [
+        "README.md",
         "_freeze/kept",
         "_quarto-solution.yml",
         "_quarto-student.yml",
@@ -89,7 +97,9 @@ def test_solution_stage_holds_the_pages_and_the_executed_copies(tmp_path: Path):
         "styles.css",
     ]
     staged_notebook = nbformat.read(folder / "notebooks" / "hw08-q01.ipynb", as_version=4)
-    assert staged_notebook.cells[0].outputs, "the stage holds the executed copy, not the source"
+    outputs = staged_notebook.cells[0].outputs
+    assert [output.output_type for output in outputs] == ["stream"], "the executed copy, without its widgets"
+    assert "widgets" not in staged_notebook.metadata
     assert not nbformat.read(root / "notebooks" / "hw08-q01.ipynb", as_version=4).cells[0].outputs
 
 
@@ -117,12 +127,14 @@ def test_student_stage_holds_the_handout_notebooks_and_downloads(tmp_path: Path)
         render_site.stage("student", root)
     handout = root / "dist" / "student" / "notebooks"
     handout.mkdir(parents=True)
-    (handout / "hw08-q01.ipynb").write_text("student notebook")
+    stub = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('raise NotImplementedError("Q1.1")')])
+    nbformat.write(stub, handout / "hw08-q01.ipynb")
     (root / "dist" / "hw08-student.zip").write_bytes(b"zip")
     folder = render_site.stage("student", root)
-    assert (folder / "notebooks" / "hw08-q01.ipynb").read_text() == "student notebook"
-    assert (folder / "download" / "hw08-q01.ipynb").read_text() == "student notebook"
-    assert (folder / "download" / "hw08-student.zip").read_bytes() == b"zip"
+    assert nbformat.read(folder / "notebooks" / "hw08-q01.ipynb", as_version=4).cells[0].source == stub.cells[0].source
+    downloads = folder / "download"
+    assert (downloads / "hw08-q01.ipynb").read_bytes() == (handout / "hw08-q01.ipynb").read_bytes()
+    assert (downloads / "hw08-student.zip").read_bytes() == b"zip"
 
 
 def test_render_names_a_missing_quarto(tmp_path: Path):
@@ -171,8 +183,14 @@ def test_no_page_shows_markers_shortcodes_or_build_paths(profile: str):
     assert not found, f"{folder.name}: pages show test markers, raw shortcodes or build paths: {found}"
 
 
-def callout_count(text: str) -> int:
-    return len(re.findall(r"^:::+\s*\{\s*\.callout-", text, re.MULTILINE))
+INCLUDE = re.compile(r"\{\{<\s*include\s+(\S+)\s*>\}\}")
+
+
+def callout_count(path: Path) -> int:
+    """The callouts written in ``path`` and in the files it includes."""
+    text = path.read_text(encoding="utf-8")
+    own = len(re.findall(r"^:::+\s*\{\s*\.callout-", text, re.MULTILINE))
+    return own + sum(callout_count(path.parent / name) for name in INCLUDE.findall(text))
 
 
 @pytest.mark.site
@@ -183,8 +201,8 @@ def test_guide_shows_the_questions_outputs_and_callouts(profile: str):
     for question in QUESTION_FILES:
         title = question.read_text(encoding="utf-8").splitlines()[0].removeprefix("## ").strip()
         assert title in headings, f"hw08.html lacks the section {title!r} (included from {question.name})"
-    sources = [ROOT / "hw08.qmd", *QUESTION_FILES]
-    expected = sum(callout_count(path.read_text(encoding="utf-8")) for path in sources)
+    expected = callout_count(ROOT / "hw08.qmd")
+    assert expected, "hw08.qmd and its includes have no callout"
     assert len(guide.elements("div", "callout")) == expected, "hw08.html does not show every callout of its sources"
     assert guide.elements("div", "cell-output-stdout"), "hw08.html shows no printed output of its snippets"
     errors = re.findall(r'cell-output-error">(.*?)</div>\s*</div>', guide.html, re.DOTALL)

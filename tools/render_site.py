@@ -6,7 +6,9 @@ guide's saved files into the sources. So the pages are copied into
 replaces ``_site/`` (solution) or ``_site-student/`` (student) only when the render succeeds:
 
 * ``solution``: the executed copies ``_build/hw08-q0N.ipynb`` (written by nbval during
-  ``make test``, or by ``make run``); they must be newer than their notebook.
+  ``make test``, or by ``make run``); they must be newer than their notebook. Their widget
+  outputs (``utils.fit``'s progress bars) are left out: a static page cannot update them
+  (their text says 0%), and showing them would need scripts from CDNs.
 * ``student``: the handout's notebooks ``dist/student/notebooks/`` (``make student``),
   shown with their stubs and never executed; they and ``dist/hw08-student.zip`` are also
   staged in ``download/``, the files the student pages link to.
@@ -32,8 +34,9 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 BUILD = "_build"
 PROFILES = ("solution", "student")
-#: The files Quarto reads, at the top of the repository (README.md is not a page).
-SITE_FILES = ("_quarto*.yml", "*.qmd", "hw08-q*.md", "*.lua", "*.css")
+#: The files Quarto reads, at the top of the repository: configs, pages, the Markdown they
+#: include (question statements, snippets such as _benchmark.md), filters and styles.
+SITE_FILES = ("_quarto*.yml", "*.qmd", "*.md", "*.lua", "*.css")
 #: The guide's executed results, shared by the renders of both sites.
 FREEZE = "site-freeze"
 #: Folder of the student site that holds the downloadable handout files.
@@ -82,6 +85,18 @@ def executed_notebooks(root: Path = ROOT) -> list[Path]:
     return copies
 
 
+WIDGET = "application/vnd.jupyter.widget-view+json"
+
+
+def without_widgets(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """``notebook`` without its Jupyter widget outputs and widget state (changed in place)."""
+    notebook.metadata.pop("widgets", None)
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            cell.outputs = [output for output in cell.outputs if WIDGET not in output.get("data", {})]
+    return notebook
+
+
 def student_notebooks(root: Path = ROOT) -> list[Path]:
     copies = []
     for source in source_notebooks(root):
@@ -108,7 +123,7 @@ def stage(profile: str, root: Path = ROOT) -> Path:
             shutil.copy2(path, folder / path.name)
     (folder / "notebooks").mkdir()
     for notebook in notebooks:
-        shutil.copy2(notebook, folder / "notebooks" / notebook.name)
+        nbformat.write(without_widgets(nbformat.read(notebook, as_version=4)), folder / "notebooks" / notebook.name)
     if profile == "student":
         (folder / DOWNLOADS).mkdir()
         for path in [*notebooks, root / HANDOUT_ZIP]:
