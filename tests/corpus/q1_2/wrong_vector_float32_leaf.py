@@ -1,4 +1,4 @@
-# hint: float32|dtype
+# hint: float32|dtype|scalar type
 """The fresh leaf is made float32: the float64 precision is lost."""
 
 
