@@ -12,7 +12,7 @@ ifdef DEVICE
 export HW08_DEVICE := $(DEVICE)
 endif
 
-.PHONY: help install data test run lab site site-student student bench clean
+.PHONY: help install data test run lab site site-student student bench grade bench-grade clean
 
 help:
 	@echo "make test          install (once), fetch the data (once), run unit tests + every notebook (nbval)"
@@ -20,6 +20,8 @@ help:
 	@echo "make lab           JupyterLab in notebooks/ with the project's environment"
 	@echo "make bench         data-pipeline benchmark (stock DataLoader vs tensor path)"
 	@echo "make student       student handout (solutions removed) in dist/student and dist/hw08-student.zip"
+	@echo "make grade SUBMISSIONS=dir [OUT=grades] [JOBS=N]   grade submissions: gradebook.csv, feedback/, summary.png"
+	@echo "make bench-grade   grading benchmark: 10 synthetic students, seconds per student and per phase"
 	@echo "make site          render the Quarto site (needs quarto on PATH)"
 	@echo "make site-student  render the student site (needs quarto on PATH)"
 	@echo "Options: DEVICE=cpu|cuda|cuda:N|mps  PYTHON=python3.11  PYTEST_ARGS='-k q01'"
@@ -51,6 +53,15 @@ bench: $(STAMP) $(DATA_STAMP)
 
 student: $(STAMP)
 	$(PY) tools/make_student.py --output dist
+
+OUT  ?= grades
+JOBS ?= 1
+grade: $(STAMP) $(DATA_STAMP)
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=folder [OUT=grades] [JOBS=N] (one sub-folder or .zip per student)"; exit 2; }
+	$(PY) -m grading "$(SUBMISSIONS)" --out "$(OUT)" --jobs $(JOBS)
+
+bench-grade: $(STAMP) $(DATA_STAMP)
+	$(PY) benchmarks/grading.py
 
 QUARTO_MISSING := echo "quarto is not on PATH: install it from https://quarto.org/docs/get-started/ (or conda install -c conda-forge quarto), then rerun"
 

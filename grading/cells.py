@@ -1,0 +1,136 @@
+"""What a notebook code cell defines and uses, read from its source without running it.
+
+Used to match a student's cells with the handout's (by the functions and classes they
+define) and to choose which of the handout's other cells grading must run (those that
+define a name a graded cell uses). IPython syntax (``%magic``, ``!shell``) is turned into
+Python first, as the kernel would. A cell that does not parse defines and uses nothing.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import functools
+import symtable
+
+from IPython.core.inputtransformer2 import TransformerManager
+
+BUILTINS = frozenset(dir(builtins))
+
+
+@functools.lru_cache(maxsize=4096)
+def parse(source: str) -> ast.Module | None:
+    """The cell's syntax tree after IPython's transformations, or ``None`` if it does not parse."""
+    try:
+        python = TransformerManager().transform_cell(source)
+        return ast.parse(python)
+    except (SyntaxError, ValueError):
+        return None
+
+
+def _bound_by(node: ast.AST) -> set[str]:
+    """Names a module-level statement binds, not looking inside function or class bodies."""
+    names: set[str] = set()
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return {node.name}
+    if isinstance(node, (ast.Import, ast.ImportFrom)):
+        for alias in node.names:
+            if alias.name != "*":
+                names.add(alias.asname or alias.name.split(".")[0])
+        return names
+    for child in ast.iter_child_nodes(node):
+        if isinstance(child, ast.Name) and isinstance(child.ctx, (ast.Store, ast.Del)):
+            names.add(child.id)
+        elif isinstance(child, ast.ExceptHandler) and child.name:
+            names.add(child.name)
+            names |= _bound_by(child)
+        elif isinstance(child, (ast.Lambda, ast.GeneratorExp, ast.ListComp, ast.SetComp, ast.DictComp)):
+            continue  # their own scope
+        else:
+            names |= _bound_by(child)
+    if isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name):
+        names.add(node.target.id)
+    return names
+
+
+def defined_names(source: str) -> frozenset[str]:
+    """Every global name the cell binds: assignments, ``def``, ``class``, imports, loop targets."""
+    tree = parse(source)
+    if tree is None:
+        return frozenset()
+    names: set[str] = set()
+    for statement in tree.body:
+        names |= _bound_by(statement)
+    return frozenset(names)
+
+
+def definitions(source: str) -> frozenset[str]:
+    """Names of the functions and classes the cell defines at its top level."""
+    tree = parse(source)
+    if tree is None:
+        return frozenset()
+    return frozenset(
+        node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+    )
+
+
+def _python(source: str) -> str | None:
+    return ast.unparse(tree) if (tree := parse(source)) is not None else None
+
+
+def _globals_read(table: symtable.SymbolTable) -> set[str]:
+    """Global names read in the nested scopes (functions, classes, comprehensions) of ``table``."""
+    found: set[str] = set()
+    for child in table.get_children():
+        for symbol in child.get_symbols():
+            if symbol.is_referenced() and symbol.is_global():
+                found.add(symbol.get_name())
+        found |= _globals_read(child)
+    return found
+
+
+@functools.lru_cache(maxsize=4096)
+def used_names(source: str) -> frozenset[str]:
+    """Global names the cell reads: at its top level (unless the cell binds them itself) and inside
+    its functions and classes (their free globals), minus builtins."""
+    python = _python(source)
+    if python is None:
+        return frozenset()
+    table = symtable.symtable(python, "<cell>", "exec")
+    top = {
+        symbol.get_name()
+        for symbol in table.get_symbols()
+        if symbol.is_referenced() and not (symbol.is_assigned() or symbol.is_imported())
+    }
+    return frozenset((top | _globals_read(table)) - BUILTINS)
+
+
+def definitions_only(source: str) -> str:
+    """The cell's top-level ``import``, ``def`` and ``class`` statements only (decorators kept), in order.
+
+    This is what grading keeps of a cell a student added: their helper functions and
+    imports, without the experiments or prints around them. Empty if nothing is left.
+    """
+    tree = parse(source)
+    if tree is None:
+        return ""
+    python = TransformerManager().transform_cell(source)
+    kept = []
+    for node in tree.body:
+        if isinstance(node, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            segment = ast.get_source_segment(python, node, padded=True)
+            first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
+            lines = python.split("\n")[first - 1 : node.end_lineno]
+            kept.append("\n".join(lines) if lines else segment or "")
+    return "\n\n\n".join(part for part in kept if part.strip())
+
+
+def syntax_error(source: str) -> str | None:
+    """``"line N: message"`` when the cell does not parse, else ``None``."""
+    try:
+        ast.parse(TransformerManager().transform_cell(source))
+    except SyntaxError as error:
+        return f"line {error.lineno}: {error.msg}"
+    except ValueError as error:
+        return str(error)
+    return None
