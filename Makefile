@@ -20,7 +20,7 @@ help:
 	@echo "make lab           JupyterLab in notebooks/ with the project's environment"
 	@echo "make bench         data-pipeline benchmark (stock DataLoader vs tensor path)"
 	@echo "make student       student handout (solutions removed) in dist/student and dist/hw08-student.zip"
-	@echo "make grade SUBMISSIONS=dir [OUT=grades] [JOBS=N]   grade submissions: gradebook.csv, feedback/, summary.png"
+	@echo "make grade SUBMISSIONS=dir [OUT=grades] [JOBS=N]  grade submissions: gradebook.csv, feedback/, summary.png"
 	@echo "make bench-grade   grading benchmark: 10 synthetic students, seconds per student and per phase"
 	@echo "make site          render the Quarto site (needs quarto on PATH)"
 	@echo "make site-student  render the student site (needs quarto on PATH)"
@@ -54,11 +54,10 @@ bench: $(STAMP) $(DATA_STAMP)
 student: $(STAMP)
 	$(PY) tools/make_student.py --output dist
 
-OUT  ?= grades
-JOBS ?= 1
+OUT ?= grades
 grade: $(STAMP) $(DATA_STAMP)
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=folder [OUT=grades] [JOBS=N] (one sub-folder or .zip per student)"; exit 2; }
-	$(PY) -m grading "$(SUBMISSIONS)" --out "$(OUT)" --jobs $(JOBS)
+	$(PY) -m grading "$(SUBMISSIONS)" --out "$(OUT)" $(if $(JOBS),--jobs $(JOBS))
 
 bench-grade: $(STAMP) $(DATA_STAMP)
 	$(PY) benchmarks/grading.py

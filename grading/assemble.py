@@ -55,6 +55,11 @@ class PlannedCell:
     source: str
     label: str  # how messages name the cell
     uses: frozenset[str] = frozenset()  # names it needs besides those in its source
+    analysed: str | None = None  # the code to read for names, when ``source`` only wraps it (self-checks)
+
+    @property
+    def code(self) -> str:
+        return self.source if self.analysed is None else self.analysed
 
 
 @dataclass
@@ -166,12 +171,12 @@ def _looks_foreign(handout: HandoutNotebook, student: nbformat.NotebookNode) -> 
 
 def _select(planned: list[PlannedCell], roots: set[int]) -> set[int]:
     """Indices of the cells to run: the roots and, transitively, the latest earlier definition of each name they use."""
-    defined = [cells.defined_names(p.source) for p in planned]
+    defined = [cells.defined_names(p.code) for p in planned]
     needed = set(roots)
     stack = sorted(roots)
     while stack:
         i = stack.pop()
-        for name in sorted(cells.used_names(planned[i].source) | planned[i].uses):
+        for name in sorted(cells.used_names(planned[i].code) | planned[i].uses):
             before = [k for k in range(i) if name in defined[k]]
             if before:
                 source = before[-1]
@@ -235,10 +240,8 @@ def assemble(
             for source in matches[hcell.index].sources:
                 add(PlannedCell("student", part, source, f"your code for {part}"), True)
         elif hcell.kind == "check" and part in graded_parts:
-            add(
-                PlannedCell("check", part, kernel_call("visible", part, hcell.source), f"the self-check of {part}"),
-                True,
-            )
+            call = kernel_call("visible", part, hcell.source)
+            add(PlannedCell("check", part, call, f"the self-check of {part}", analysed=hcell.source), True)
             expected[part].add("visible")
         elif hcell.kind in ("check", "other"):
             add(PlannedCell("other", part, hcell.source, f"handout cell {hcell.index + 1}"), False)
@@ -246,7 +249,7 @@ def assemble(
             add(PlannedCell("added", part, definitions, "a cell you added"), True)
         if hidden_after.get(part) == hcell.index:
             call = kernel_call("hidden", part, [c.solution for c in handout.solution_cells() if c.index <= hcell.index])
-            add(PlannedCell("hidden", part, call, f"the hidden cases of {part}", uses=hidden_parts[part]), True)
+            add(PlannedCell("hidden", part, call, f"the hidden cases of {part}", hidden_parts[part], ""), True)
             expected[part].add("hidden")
     add(PlannedCell("finish", None, f"{KERNEL}.finish(globals())", "the grader's last cell"), True)
 

@@ -74,10 +74,6 @@ def definitions(source: str) -> frozenset[str]:
     )
 
 
-def _python(source: str) -> str | None:
-    return ast.unparse(tree) if (tree := parse(source)) is not None else None
-
-
 def _globals_read(table: symtable.SymbolTable) -> set[str]:
     """Global names read in the nested scopes (functions, classes, comprehensions) of ``table``."""
     found: set[str] = set()
@@ -89,20 +85,41 @@ def _globals_read(table: symtable.SymbolTable) -> set[str]:
     return found
 
 
+def _read_now(node: ast.AST) -> set[str]:
+    """Names a statement reads when it runs (not inside the bodies of the functions or classes it defines)."""
+    if isinstance(node, ast.Name):
+        return {node.id} if isinstance(node.ctx, ast.Load) else set()
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        parts: list[ast.AST] = [*node.decorator_list, *node.args.defaults, *node.args.kw_defaults]
+        parts += [
+            a.annotation for a in (*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs) if a.annotation
+        ]
+        parts += [node.returns] if node.returns else []
+    elif isinstance(node, ast.ClassDef):
+        parts = [*node.decorator_list, *node.bases, *(k.value for k in node.keywords)]
+    elif isinstance(node, ast.Lambda):
+        parts = [*node.args.defaults, *node.args.kw_defaults]
+    elif isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+        parts = [node.generators[0].iter]
+    else:
+        parts = list(ast.iter_child_nodes(node))
+    return set().union(*(_read_now(part) for part in parts if part is not None)) if parts else set()
+
+
 @functools.lru_cache(maxsize=4096)
 def used_names(source: str) -> frozenset[str]:
-    """Global names the cell reads: at its top level (unless the cell binds them itself) and inside
-    its functions and classes (their free globals), minus builtins."""
-    python = _python(source)
-    if python is None:
+    """Global names the cell reads: at its top level before binding them itself, and inside its functions
+    and classes (their free globals); builtins left out. A conservative superset of what it needs."""
+    tree = parse(source)
+    if tree is None:
         return frozenset()
-    table = symtable.symtable(python, "<cell>", "exec")
-    top = {
-        symbol.get_name()
-        for symbol in table.get_symbols()
-        if symbol.is_referenced() and not (symbol.is_assigned() or symbol.is_imported())
-    }
-    return frozenset((top | _globals_read(table)) - BUILTINS)
+    used: set[str] = set()
+    bound: set[str] = set()
+    for statement in tree.body:
+        used |= _read_now(statement) - bound
+        bound |= _bound_by(statement)
+    table = symtable.symtable(ast.unparse(tree), "<cell>", "exec")
+    return frozenset((used | _globals_read(table)) - BUILTINS)
 
 
 def definitions_only(source: str) -> str:

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
 from .executor import Limits
+
+
+def default_jobs() -> int:
+    """One kernel per core (each single-threaded: small models scale poorly over threads), at most 4 (memory)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, min(4, cores))
 
 
 def parser() -> argparse.ArgumentParser:

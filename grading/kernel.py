@@ -103,16 +103,25 @@ def _describe_failure(error: BaseException) -> str:
 
 
 def visible(part: str, source: str, namespace: dict[str, Any]) -> None:
-    """Run the handout's self-check cell ``source`` for ``part`` and record its verdict."""
-    scope = dict(namespace)
-    scope["checks"] = _state["checks"]  # the handout's checks, whatever the notebook bound to the name
+    """Run the handout's self-check cell ``source`` for ``part`` in the notebook's globals; record its verdict.
+
+    ``checks`` is the handout's module while it runs, whatever the notebook bound to that name.
+    """
+    missing = object()
+    bound = namespace.get("checks", missing)
+    namespace["checks"] = _state["checks"]
     began = time.perf_counter()
     try:
-        exec(compile(source, f"<self-check {part}>", "exec"), scope)  # noqa: S102 (the handout's own cell)
+        exec(compile(source, f"<self-check {part}>", "exec"), namespace)  # noqa: S102 (the handout's own cell)
     except (Exception, SystemExit) as error:  # noqa: BLE001 (every failure becomes the part's message)
         passed, message = False, _describe_failure(error)
     else:
         passed, message = True, ""
+    finally:
+        if bound is missing:
+            namespace.pop("checks", None)
+        else:
+            namespace["checks"] = bound
     _emit(
         {
             "kind": "visible",

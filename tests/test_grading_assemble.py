@@ -11,7 +11,7 @@ import nbformat
 import pytest
 
 from grading import cells, hidden, synthetic
-from grading.assemble import ForeignNotebook, GradedNotebook, assemble
+from grading.assemble import ForeignNotebook, GradedNotebook, PlannedCell, _select, assemble
 from grading.handout import Handout, build_handout
 
 Q1, Q2, Q3 = "hw08-q01.ipynb", "hw08-q02.ipynb", "hw08-q03.ipynb"
@@ -69,6 +69,21 @@ def test_demonstrations_nothing_graded_needs_are_skipped(handout: Handout, books
     assert "def new_run(" in others and "class SmallNet" in others and "class ClipNorm" in others
     assert "torch.jit.trace" not in others and "crash_during(" not in others
     assert q02.skipped > 5 and q03.skipped > 5
+
+
+def test_cells_run_when_a_graded_cell_uses_what_they_define() -> None:
+    planned = [
+        PlannedCell("setup", None, "import torch", "setup"),
+        PlannedCell("other", None, "a = torch.ones(1)\nplot(a)", "defines a"),
+        PlannedCell("other", None, "b = 2", "defines b, used by nothing"),
+        PlannedCell("other", None, "a = a * 2", "redefines a"),
+        PlannedCell("check", "1.1", "kernel_call('...')", "check", analysed="checks.check(f, a)"),
+        PlannedCell("student", "1.1", "def f():\n    return late", "student"),
+        PlannedCell("other", None, "late = 3", "defined after the function that uses it"),
+        PlannedCell("hidden", "1.1", "kernel_call('...')", "hidden", frozenset({"c"}), ""),
+        PlannedCell("other", None, "c = 1", "defined after the hidden cell"),
+    ]
+    assert sorted(_select(planned, {0, 4, 5, 7})) == [0, 1, 3, 4, 5, 6, 7]
 
 
 def test_cells_are_matched_by_name_when_their_ids_changed(handout: Handout, books: dict) -> None:

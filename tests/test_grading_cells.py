@@ -30,6 +30,8 @@ def test_used_names_are_the_globals_read_not_locals_or_builtins() -> None:
         "print(result)\n"
     )
     assert cells.used_names(source) == {"torch", "OFFSET", "g", "data"}
+    assert cells.used_names("a = a * 2") == {"a"}  # read before the cell binds it again
+    assert cells.used_names("def f(run: Run = DEFAULT) -> Out:\n    return 1") == {"Run", "DEFAULT", "Out"}
 
 
 def test_used_names_inside_classes_and_comprehensions() -> None:
