@@ -119,7 +119,7 @@ def _match_solutions(handout: HandoutNotebook, student: nbformat.NotebookNode) -
                 chosen.append(defining[name])
         chosen = sorted(i for i in set(chosen) if i not in used)
         used.update(chosen)
-        sources = [student.cells[i].source for i in chosen]
+        sources = [cells.without_shell(student.cells[i].source) for i in chosen]
         provided = set().union(*(cells.definitions(s) for s in sources)) if sources else set()
         defined_so_far |= provided
         notes = []

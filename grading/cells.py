@@ -16,6 +16,12 @@ import symtable
 from IPython.core.inputtransformer2 import TransformerManager
 
 BUILTINS = frozenset(dir(builtins))
+#: Line magics that run programs (refused while grading) and cell magics whose cell is not Python.
+SHELL_LINE_MAGICS = ("%pip", "%conda", "%sx", "%system", "%sc")
+NOT_PYTHON_CELL_MAGICS = {
+    "%%bash", "%%sh", "%%script", "%%system", "%%writefile", "%%perl", "%%ruby",
+    "%%html", "%%javascript", "%%js", "%%latex", "%%markdown", "%%svg",
+}  # fmt: skip
 
 
 @functools.lru_cache(maxsize=4096)
@@ -151,3 +157,23 @@ def syntax_error(source: str) -> str | None:
     except ValueError as error:
         return str(error)
     return None
+
+
+def without_shell(source: str) -> str:
+    """The cell without shell commands (``!pip install ...``, ``%pip``): a grading kernel starts no program.
+
+    A cell in another language (``%%bash``, ``%%writefile``, ...) becomes empty; a removed
+    line becomes ``pass`` at its indentation, so the code around it still parses.
+    """
+    lines = source.split("\n")
+    first = next((line.strip() for line in lines if line.strip()), "")
+    if first.split(" ")[0] in NOT_PYTHON_CELL_MAGICS:
+        return ""
+    kept = []
+    for line in lines:
+        stripped = line.lstrip()
+        if stripped.startswith("!") or stripped.split(" ")[0] in SHELL_LINE_MAGICS:
+            kept.append(line[: len(line) - len(stripped)] + "pass  # (a shell command, not run when grading)")
+        else:
+            kept.append(line)
+    return "\n".join(kept)

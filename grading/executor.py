@@ -5,8 +5,10 @@
   its limit is interrupted (``KeyboardInterrupt``) and grading goes on with the next cell;
   if the kernel does not answer within seconds after that, or the notebook's limit is
   reached, the kernel is killed and the parts not yet graded score 0.
-* A cell writing more than the output limit is interrupted the same way. Outputs are
-  never kept: only the grader's records (and the first error line of each cell) are.
+* A cell writing more than the output limit has its kernel killed at once: the parts after
+  it are not graded. (Interrupting it instead would let the result depend on how far the
+  cell got before the interrupt landed; grading must give the same result every time.)
+  Outputs are never kept: only the grader's records (and each cell's first error line) are.
 * A kernel that dies (``os._exit``, a segfault, out of memory) ends the notebook.
 
 The status of the run: ``ok``, ``timeout`` (a time limit was hit) or ``crashed`` (the
@@ -18,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import json
 import math
+import signal
 import subprocess
 import sys
 import time
@@ -27,7 +30,7 @@ from typing import Any
 from jupyter_client import AsyncKernelManager
 from jupyter_client.kernelspec import KernelSpec
 from nbclient import NotebookClient
-from nbclient.exceptions import CellControlSignal, DeadKernelError
+from nbclient.exceptions import DeadKernelError
 
 from .assemble import GradedNotebook
 from .kernel import MIME
@@ -109,7 +112,7 @@ class GradingClient(NotebookClient):
         self.cell_bytes[cell_index] = self.cell_bytes.get(cell_index, 0) + size
         if self.cell_bytes[cell_index] > self.output_limit and cell_index not in self.flooded:
             self.flooded.add(cell_index)
-            asyncio.ensure_future(self._interrupt())
+            asyncio.ensure_future(self._kill())
         if msg_type in ("display_data", "execute_result") and MIME in content.get("data", {}):
             record = content["data"][MIME]
             if isinstance(record, str):
@@ -123,9 +126,9 @@ class GradingClient(NotebookClient):
             name, value = content.get("ename", "Error"), " ".join(str(content.get("evalue", "")).split())
             self.cell_errors[cell_index] = f"{name}: {value}"[:300].rstrip(": ")
 
-    async def _interrupt(self) -> None:
+    async def _kill(self) -> None:
         if self.km is not None:
-            await self.km.interrupt_kernel()
+            await self.km.signal_kernel(signal.SIGKILL)
 
     async def _async_handle_timeout(self, timeout: int, cell: Any = None) -> None | dict[str, Any]:
         self.timed_out.add(self.current)
@@ -166,37 +169,36 @@ async def _run(graded: GradedNotebook, client: GradingClient, limits: Limits, st
             client.timeout = max(1, math.ceil(limit))
             client.current = index
             cell_began = time.perf_counter()
+            died = False
             try:
                 await client.async_execute_cell(cell, index, execution_count=index + 1)
             except DeadKernelError:
-                execution.cells.append(
-                    CellRun(planned.kind, planned.part, planned.label, time.perf_counter() - cell_began)
+                died = True
+            seconds = time.perf_counter() - cell_began
+            error = None if died else client.cell_errors.get(index)
+            execution.cells.append(CellRun(planned.kind, planned.part, planned.label, seconds, error))
+            if client.flooded:  # its kernel is being killed, whether or not the cell had finished
+                flooded = graded.cells[min(client.flooded)].label
+                execution.worsen(
+                    "crashed",
+                    f"{flooded} wrote more than {limits.output_bytes / 2**20:g} MB of output: "
+                    "the kernel was stopped and the parts after it were not graded",
                 )
+                break
+            if died:
                 execution.worsen(
                     "crashed",
                     f"the kernel died while running {planned.label}{await _exit_code(client)}; "
                     "the parts after it were not graded",
                 )
                 break
-            except CellControlSignal as signal:  # not raised with the settings below; kept explicit
-                execution.worsen("crashed", f"{planned.label}: {signal}")
-                break
-            seconds = time.perf_counter() - cell_began
-            execution.cells.append(
-                CellRun(planned.kind, planned.part, planned.label, seconds, client.cell_errors.get(index))
-            )
-            if index in client.flooded:
-                execution.worsen(
-                    "crashed",
-                    f"{planned.label} wrote more than {limits.output_bytes / 2**20:g} MB of output and was interrupted",
-                )
             if index in client.timed_out:
                 execution.worsen("timeout", f"{planned.label} ran over its {limit:.0f} s limit and was interrupted")
-            if (index in client.timed_out or index in client.flooded) and not await _responsive(client):
-                execution.worsen(
-                    "timeout", "the kernel did not stop after the interrupt; the parts after it were not graded"
-                )
-                break
+                if not await _responsive(client):
+                    execution.worsen(
+                        "timeout", "the kernel did not stop after the interrupt; the parts after it were not graded"
+                    )
+                    break
     execution.records = client.records
     return execution
 

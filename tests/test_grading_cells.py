@@ -61,3 +61,13 @@ def test_definitions_only_keeps_imports_functions_and_classes() -> None:
     assert "import math" in kept and "def helper(x):" in kept and "@decorator\nclass Thing:" in kept
     assert "print(" not in kept and "train_for_an_hour" not in kept
     assert cells.definitions_only("print(1)\nx = 2") == ""
+
+
+def test_shell_commands_are_left_out_of_student_code() -> None:
+    source = "!pip install torch\nimport torch\nfor i in range(2):\n    !ls\n%pip install numpy\ndef f():\n    return 1"
+    kept = cells.without_shell(source)
+    assert "pip" not in kept.replace("(a shell command, not run when grading)", "")
+    assert "    pass  # (a shell command" in kept and "def f():" in kept
+    assert cells.syntax_error(kept) is None
+    assert cells.without_shell("%%bash\necho hi") == ""
+    assert cells.without_shell("%%time\nx = 1") == "%%time\nx = 1"
