@@ -4,18 +4,24 @@
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
+# The stamp holds the tag of the interpreter that made .venv, e.g. "cpython-3.11".
 STAMP  := $(VENV)/.hw08-installed
-DATA_STAMP := $(or $(HW08_DATA),data)/FashionMNIST/raw/t10k-labels-idx1-ubyte
+# `data` checks (size, MD5) and repairs the data every time: a phony target, so a data folder
+# whose path has spaces works, and a relative HW08_DATA follows utils.data_root's one rule.
+DATA_STAMP := data
 PYTEST_ARGS ?=
+PYTHON_TAG_CODE := import sys; v = sys.version_info; print("%s-%d.%d" % (sys.implementation.name, v[0], v[1]))
+PYTHON_TAG := $(shell $(PYTHON) -c '$(PYTHON_TAG_CODE)' 2>/dev/null)
 
 ifdef DEVICE
 export HW08_DEVICE := $(DEVICE)
 endif
 
-.PHONY: help install data test run lab site site-student student bench grade bench-grade clean
+.PHONY: help install data test lint run lab site site-student student bench grade bench-grade clean distclean FORCE
 
 help:
 	@echo "make test          install (once), fetch the data (once), run unit tests + every notebook (nbval)"
+	@echo "make lint          the pre-commit hooks on every file: nbstripout, ruff check, ruff format"
 	@echo "make run           execute every notebook, write executed copies + HTML to _build/"
 	@echo "make lab           JupyterLab in notebooks/ with the project's environment"
 	@echo "make bench         data-pipeline benchmark (stock DataLoader vs tensor path)"
@@ -24,29 +30,61 @@ help:
 	@echo "make bench-grade   grading benchmark: 10 synthetic students, seconds per student and per phase"
 	@echo "make site          render the Quarto site (needs quarto on PATH)"
 	@echo "make site-student  render the student site (needs quarto on PATH)"
+	@echo "make clean         remove build outputs (keeps .venv and the data)"
+	@echo "make distclean     make clean, and remove .venv too (the data stays)"
 	@echo "Options: DEVICE=cpu|cuda|cuda:N|mps  PYTHON=python3.11  PYTEST_ARGS='-k q01'"
 
-# The venv and an editable install, redone only when pyproject.toml changes.
+# The venv and an editable install with the test and lint tools (pyproject.toml, extra
+# `test`), redone when pyproject.toml changes. A torch already in .venv that fits the range
+# stays (e.g. the CPU wheels, README). A .venv that never
+# finished installing is rebuilt. PYTHON given explicitly (command line or environment) must
+# be the interpreter that made .venv: another one is refused, with the fix.
+ifneq ($(origin PYTHON),file)
+ifneq ($(shell cat $(STAMP) 2>/dev/null),$(PYTHON_TAG))
+$(STAMP): FORCE
+endif
+endif
+
 $(STAMP): pyproject.toml
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet -e .
-	@touch $@
+	@if [ -f $(STAMP) ] && [ -x $(PY) ]; then \
+	  have="$$($(PY) -c '$(PYTHON_TAG_CODE)' 2>/dev/null)"; \
+	  if [ "$(origin PYTHON)" != file ] && [ "$$have" != "$(PYTHON_TAG)" ]; then \
+	    echo "error: .venv was made by $${have:-an interpreter that no longer runs}, but PYTHON=$(PYTHON) is $(or $(PYTHON_TAG),not a working Python)."; \
+	    echo "Fix: run 'make distclean' to rebuild .venv with PYTHON=$(PYTHON), or leave PYTHON unset to keep .venv."; \
+	    exit 1; \
+	  fi; \
+	else \
+	  case "$(PYTHON_TAG)" in \
+	    cpython-3.1[1-9]|cpython-3.[2-9][0-9]|pypy-3.1[1-9]) ;; \
+	    "") echo "error: PYTHON=$(PYTHON) does not run. Fix: install Python 3.11 or newer, or pass PYTHON=/path/to/python3.11"; exit 1;; \
+	    *) echo "error: PYTHON=$(PYTHON) is $(PYTHON_TAG); this project needs Python 3.11 or newer. Fix: pass PYTHON=python3.11 (or newer)"; exit 1;; \
+	  esac; \
+	  if [ -e $(VENV) ] || [ -L $(VENV) ]; then echo "$(VENV) is incomplete (its install never finished): rebuilding it with $(PYTHON) ($(PYTHON_TAG))"; rm -rf $(VENV); fi; \
+	  $(PYTHON) -m venv $(VENV) || exit 1; \
+	fi
+	$(PY) -m pip install --quiet -e ".[test]"
+	@$(PY) -c '$(PYTHON_TAG_CODE)' > $@
 
 install: $(STAMP)
 
-$(DATA_STAMP): | $(STAMP)
-	$(PY) -m utils
+FORCE:
 
-data: $(DATA_STAMP)
+data: $(STAMP)
+	$(PY) -m utils
 
 test: $(STAMP) $(DATA_STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# The hooks find nbstripout and ruff on PATH: .venv/bin first.
+lint: $(STAMP)
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/pre-commit run --all-files --show-diff-on-failure
+
 run: $(STAMP) $(DATA_STAMP)
 	$(PY) tools/run_notebooks.py --output _build
 
+# tools/jupyter_lab_config.py lets it start as root (containers, CI).
 lab: $(STAMP) $(DATA_STAMP)
-	cd notebooks && ../$(VENV)/bin/jupyter lab
+	cd notebooks && ../$(VENV)/bin/jupyter lab --config=../tools/jupyter_lab_config.py
 
 bench: $(STAMP) $(DATA_STAMP)
 	$(PY) benchmarks/data_pipeline.py
@@ -74,3 +112,6 @@ site-student: student
 
 clean:
 	rm -rf _build _site _site-student _freeze dist .pytest_cache .quarto
+
+distclean: clean
+	rm -rf $(VENV)

@@ -14,6 +14,7 @@ time an epoch would take if it did nothing but its matrix products.
 from __future__ import annotations
 
 import argparse
+import itertools
 import platform
 import statistics
 import time
@@ -48,7 +49,7 @@ def epoch_gemms(batch_size: int, samples: int) -> list[tuple[int, int, int]]:
     gemms = []
     full, rest = divmod(samples, batch_size)
     for batch in [batch_size] * full + ([rest] if rest else []):
-        for layer, (n_in, n_out) in enumerate(zip(SIZES[:-1], SIZES[1:])):
+        for layer, (n_in, n_out) in enumerate(itertools.pairwise(SIZES)):
             gemms.append((batch, n_in, n_out))  # forward: X (B, in) @ W^T (in, out)
             gemms.append((n_out, batch, n_in))  # weight gradient: dY^T (out, B) @ X (B, in)
             if layer > 0:  # input gradient, not needed for the images themselves
@@ -96,7 +97,7 @@ def main() -> None:
     def fresh() -> tuple[nn.Module, torch.optim.Optimizer]:
         utils.seed_everything(0)
         layers = [nn.Flatten()]
-        for n_in, n_out in zip(SIZES[:-1], SIZES[1:]):
+        for n_in, n_out in itertools.pairwise(SIZES):
             layers += [nn.Linear(n_in, n_out), nn.ReLU()]
         model = nn.Sequential(*layers[:-1]).to(device)  # no ReLU after the output layer
         return model, torch.optim.Adam(model.parameters(), lr=1e-3)

@@ -6,6 +6,7 @@ The tests still need both to exercise ``fit``, checkpoints and the self-checks.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 import torch
@@ -20,7 +21,7 @@ class TestMLP(nn.Module):
     def __init__(self, sizes: Sequence[int], dropout: float = 0.0, batch_norm: bool = False) -> None:
         super().__init__()
         layers: list[nn.Module] = []
-        for index, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+        for index, (n_in, n_out) in enumerate(itertools.pairwise(sizes)):
             layers.append(nn.Linear(n_in, n_out))
             if index < len(sizes) - 2:
                 layers += [nn.BatchNorm1d(n_out)] if batch_norm else []

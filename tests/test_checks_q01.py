@@ -14,9 +14,9 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from notebook_functions import load_functions
 from torch import nn
 
+from notebook_functions import load_functions
 from utils import available_devices, checks
 from utils.checks import q01
 

@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 import torch
 import torch.nn.functional as F
-from notebook_functions import load_functions
 from torch import nn
 from torchvision import transforms
 
+from notebook_functions import load_functions
 from utils import checks
 from utils.data import FASHION_MEAN, FASHION_STD
 

@@ -86,3 +86,61 @@ def test_mps_matmul_matches_cpu():
     result = (a.to("mps") @ b.to("mps")).cpu()
     utils.synchronize("mps")
     torch.testing.assert_close(result, a @ b, atol=1e-3, rtol=1e-3)
+
+
+@pytest.mark.parametrize("call", [utils.device_summary, utils.synchronize])
+def test_cuda_asked_for_on_a_machine_without_cuda_is_a_clear_error(cpu_only, call):
+    """Not torch's raw driver error: the device asked for, what is here, and the fix."""
+    with pytest.raises(utils.DeviceUnavailableError, match="device='cuda' asks for a device .*Available here: cpu"):
+        call("cuda")
+    with pytest.raises(utils.DeviceUnavailableError, match="Available here: cpu"):
+        call(torch.device("cuda:1"))
+
+
+def test_mps_asked_for_on_a_machine_without_mps_is_a_clear_error(cpu_only):
+    with pytest.raises(utils.DeviceUnavailableError, match="'mps'"):
+        utils.synchronize("mps")
+
+
+@pytest.mark.parametrize("name", ["cpu:0", "CPU", torch.device("cpu", 0)])
+def test_cpu_0_is_accepted_as_torch_accepts_it(cpu_only, monkeypatch, name):
+    assert utils.get_device(name) == torch.device(str(name).lower())
+    assert utils.device_summary(name).startswith(f"device: {str(name).lower()}")
+    utils.synchronize(name)
+    monkeypatch.setenv("HW08_DEVICE", str(name))
+    assert utils.get_device().type == "cpu"
+
+
+def test_cpu_1_does_not_exist(cpu_only):
+    with pytest.raises(utils.DeviceUnavailableError, match="'cpu:1'"):
+        utils.get_device("cpu:1")
+
+
+@pytest.mark.parametrize("call", [utils.device_summary, utils.synchronize, utils.require_device])
+def test_meta_is_not_a_device_to_compute_on(call):
+    with pytest.raises(ValueError, match="'meta' is not a device name"):
+        call("meta")
+    with pytest.raises(TypeError, match="device must be a device name"):
+        utils.require_device(0)
+
+
+def test_module_device_refuses_meta_and_split_models():
+    with torch.device("meta"):
+        shapes_only = torch.nn.Linear(2, 2)
+    with pytest.raises(ValueError, match="model has tensors on the meta device.*to_empty"):
+        device_module.module_device(shapes_only)
+    split = torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.Linear(2, 2))
+    split[1].to("meta")
+    with pytest.raises(ValueError, match="meta device"):
+        device_module.module_device(split)
+    assert device_module.module_device(torch.nn.Linear(2, 2)) == torch.device("cpu")
+    assert device_module.module_device(torch.nn.ReLU()) is None
+
+
+def test_same_device_treats_cuda_as_the_current_cuda_device(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "current_device", lambda: 1)
+    same = device_module.same_device
+    assert same(torch.device("cuda"), torch.device("cuda:1"))
+    assert not same(torch.device("cuda"), torch.device("cuda:0"))
+    assert same(torch.device("cpu"), torch.device("cpu:0"))
+    assert not same(torch.device("cpu"), torch.device("meta"))

@@ -1,30 +1,50 @@
-"""The committed notebooks follow the project's conventions (DEVELOPERS.md, "Notebook conventions")."""
+"""The committed notebooks follow the project's conventions.
+
+Outputs and execution counts: the notebook is what the pre-commit hook leaves
+(tools/strip_notebooks.py: nbstripout, then the counts nbval needs), and the cells whose
+output it keeps (tag ``keep_output``) are exactly the cells nbval compares
+(``# NBVAL_CHECK_OUTPUT``). Then the front matter, the setup cell and the metadata, which
+nbstripout does not check.
+"""
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import nbformat
 import pytest
 import yaml
 
-NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+_spec = importlib.util.spec_from_file_location("strip_notebooks", ROOT / "tools" / "strip_notebooks.py")
+strip_notebooks = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(strip_notebooks)
 CHECK_OUTPUT = "# NBVAL_CHECK_OUTPUT"
+KEEP_OUTPUT = "keep_output"
 
 
 def notebook_ids() -> list[str]:
     return [path.name for path in NOTEBOOKS]
 
 
-def dirty_cells(notebook: nbformat.NotebookNode) -> list[int]:
-    """Indices of code cells that carry outputs or an execution count without being checked cells."""
-    dirty = []
-    for index, cell in enumerate(notebook.cells):
-        if cell.cell_type != "code" or CHECK_OUTPUT in cell.source:
-            continue
-        if cell.get("outputs") or cell.get("execution_count") is not None:
-            dirty.append(index)
-    return dirty
+def cells_the_hook_changes(path: Path) -> list[int]:
+    """Indices of the cells that the pre-commit hook (tools/strip_notebooks.py) would change."""
+    stripped = nbformat.reads(strip_notebooks.cleaned(path), as_version=nbformat.NO_CONVERT)
+    committed = nbformat.read(path, as_version=nbformat.NO_CONVERT)
+    assert len(stripped.cells) == len(committed.cells), f"the hook dropped cells of {path.name}"
+    return [index for index, (a, b) in enumerate(zip(committed.cells, stripped.cells, strict=True)) if a != b]
+
+
+def mismatched_keep_output(notebook: nbformat.NotebookNode) -> list[int]:
+    """Indices of code cells marked ``# NBVAL_CHECK_OUTPUT`` without the ``keep_output`` tag, or the reverse."""
+    return [
+        index
+        for index, cell in enumerate(notebook.cells)
+        if cell.cell_type == "code"
+        and (CHECK_OUTPUT in cell.source) != (KEEP_OUTPUT in cell.get("metadata", {}).get("tags", []))
+    ]
 
 
 def front_matter(notebook: nbformat.NotebookNode) -> dict:
@@ -43,14 +63,24 @@ def test_there_are_notebooks():
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=notebook_ids())
-def test_committed_without_outputs(path: Path):
-    notebook = nbformat.read(path, as_version=4)
-    nbformat.validate(notebook)
-    dirty = dirty_cells(notebook)
-    assert not dirty, (
-        f"{path.name}: code cells {dirty} carry outputs or execution counts. Clear them "
-        "(JupyterLab: Edit > Clear Outputs of All Cells) before committing; only cells marked "
-        f"{CHECK_OUTPUT!r} keep their output."
+def test_committed_as_the_pre_commit_hook_leaves_it(path: Path):
+    nbformat.validate(nbformat.read(path, as_version=4))
+    changed = cells_the_hook_changes(path)
+    assert not changed, (
+        f"{path.name}: cells {changed} carry outputs, execution counts or editor metadata. "
+        "Run `make lint` (or `pre-commit run strip-notebooks --all-files`), and `pre-commit install` "
+        f"once so every commit strips them; only cells tagged {KEEP_OUTPUT!r} (the {CHECK_OUTPUT!r} "
+        "cells) keep their output."
+    )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=notebook_ids())
+def test_checked_cells_and_kept_outputs_are_the_same_cells(path: Path):
+    mismatched = mismatched_keep_output(nbformat.read(path, as_version=4))
+    assert not mismatched, (
+        f"{path.name}: cells {mismatched} have {CHECK_OUTPUT!r} without the {KEEP_OUTPUT!r} tag or the tag "
+        f"without the marker. nbval compares the output of the marked cells, so nbstripout must keep it: "
+        f"add the tag (JupyterLab: Property Inspector > Cell Tags) to every marked cell, and only to those."
     )
 
 
@@ -79,13 +109,17 @@ def test_metadata_is_clean(path: Path):
         assert not leftovers, f"{path.name}: cell {index} metadata has {sorted(leftovers)}"
 
 
-def test_dirty_cells_detects_outputs():
-    """The cleanliness check itself can fail: an executed cell is reported, a checked cell is not."""
-    notebook = nbformat.v4.new_notebook()
-    notebook.cells = [
-        nbformat.v4.new_code_cell("1 + 1", execution_count=1),
-        nbformat.v4.new_code_cell(f"{CHECK_OUTPUT}\n2", execution_count=2),
-        nbformat.v4.new_code_cell("3"),
-    ]
-    notebook.cells[0].outputs = [nbformat.v4.new_output("execute_result", {"text/plain": "2"}, execution_count=1)]
-    assert dirty_cells(notebook) == [0]
+def test_the_output_checks_can_fail(tmp_path):
+    """An executed cell is reported, a tagged checked cell keeps its output, a stray tag is caught."""
+    stream = nbformat.v4.new_output("stream", name="stdout", text="2\n")
+    executed = nbformat.v4.new_code_cell("print(1 + 1)", execution_count=1, outputs=[stream])
+    checked = nbformat.v4.new_code_cell(f"{CHECK_OUTPUT}\nprint(2)", execution_count=2, outputs=[stream])
+    checked.metadata.tags = [KEEP_OUTPUT]
+    untagged = nbformat.v4.new_code_cell(f"{CHECK_OUTPUT}\nprint(3)")
+    stray_tag = nbformat.v4.new_code_cell("print(4)")
+    stray_tag.metadata.tags = [KEEP_OUTPUT]
+    notebook = nbformat.v4.new_notebook(cells=[executed, checked, untagged, stray_tag])
+    path = tmp_path / "executed.ipynb"
+    nbformat.write(notebook, path)
+    assert cells_the_hook_changes(path) == [0, 3]  # 3: a tagged cell gets its count
+    assert mismatched_keep_output(notebook) == [2, 3]

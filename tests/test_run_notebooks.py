@@ -6,6 +6,7 @@ import importlib.util
 from pathlib import Path
 
 import nbformat
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 spec = importlib.util.spec_from_file_location("run_notebooks", ROOT / "tools" / "run_notebooks.py")
@@ -35,3 +36,65 @@ def test_runs_notebooks_in_their_folder_and_reports_failures(tmp_path, capsys):
     assert executed.cells[0].outputs[0]["text"].strip() == str(tmp_path)
     assert (tmp_path / "_build" / "good.html").read_text().startswith("<!DOCTYPE html>")
     assert (tmp_path / "_build" / "bad.html").exists(), "a failed notebook still gets its executed copy and page"
+
+
+class EchoClient:
+    """Stands in for nbclient's NotebookClient: each cell's output is its own source (no kernel to start)."""
+
+    def __init__(self, notebook, **kwargs):
+        self.notebook = notebook
+
+    def execute(self):
+        for cell in self.notebook.cells:
+            cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=cell.source + "\n")]
+
+
+def test_a_missing_or_invalid_notebook_is_reported_and_the_others_still_run(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(run_notebooks, "NotebookClient", EchoClient)
+    missing = tmp_path / "missing.ipynb"
+    invalid = tmp_path / "invalid.ipynb"
+    invalid.write_text("{ this is not JSON")
+    not_a_notebook = tmp_path / "list.ipynb"
+    not_a_notebook.write_text("[1, 2, 3]")
+    good = write_notebook(tmp_path / "good.ipynb", "ran")
+    paths = [missing, invalid, not_a_notebook, good]
+    status = run_notebooks.main([*map(str, paths), "--output", str(tmp_path / "_build")])
+    lines = capsys.readouterr().out.splitlines()
+    assert status == 1
+    for path in (missing, invalid, not_a_notebook):
+        assert any(line.startswith(path.name) and "UNREADABLE: " in line for line in lines), lines
+    assert any(line.startswith("good.ipynb") and line.endswith("ok") for line in lines)
+    assert lines[-1] == "1 ok, 0 failed, 3 unreadable of 4 notebooks"
+    assert nbformat.read(tmp_path / "_build" / "good.ipynb", as_version=4).cells[0].outputs[0]["text"] == "ran\n"
+    assert not (tmp_path / "_build" / "invalid.html").exists()
+
+
+def test_notebooks_with_the_same_name_in_different_folders_do_not_collide(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(run_notebooks, "NotebookClient", EchoClient)
+    first = tmp_path / "a" / "x.ipynb"
+    second = tmp_path / "b" / "x.ipynb"
+    for path in (first, second):
+        path.parent.mkdir()
+        write_notebook(path, path.parent.name)
+    status = run_notebooks.main([str(first), str(second), "--output", str(tmp_path / "_build")])
+    assert status == 0, capsys.readouterr().out
+    for folder in ("a", "b"):
+        executed = nbformat.read(tmp_path / "_build" / folder / "x.ipynb", as_version=4)
+        assert executed.cells[0].outputs[0]["text"] == f"{folder}\n"
+        assert (tmp_path / "_build" / folder / "x.html").is_file()
+
+
+def test_outputs_of_the_default_notebooks_stay_flat(tmp_path):
+    paths = [ROOT / "notebooks" / "hw08-q01.ipynb", ROOT / "notebooks" / "hw08-q02.ipynb"]
+    assert run_notebooks.output_paths(paths, tmp_path) == {
+        paths[0]: tmp_path / "hw08-q01.ipynb",
+        paths[1]: tmp_path / "hw08-q02.ipynb",
+    }
+
+
+@pytest.mark.parametrize("timeout", ["-1", "0", "soon", "1.5"])
+def test_a_bad_timeout_is_refused(tmp_path, capsys, timeout):
+    with pytest.raises(SystemExit) as error:
+        run_notebooks.main([str(tmp_path / "any.ipynb"), "--timeout", timeout])
+    assert error.value.code == 2
+    assert "--timeout" in capsys.readouterr().err

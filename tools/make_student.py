@@ -1,31 +1,48 @@
-"""Build the student handout from the instructor notebooks (`make student`).
+"""Build the student handout from the instructor sources (`make student`).
 
-Writes ``<output>/student/`` and ``<output>/hw08-student.zip``:
+Writes ``<output>/student/`` and ``<output>/hw08-student.zip``.
 
-* ``notebooks/hw08-q0N.ipynb``: every region between ``### BEGIN SOLUTION`` and
-  ``### END SOLUTION`` becomes ``raise NotImplementedError("QN.M: ...")`` at the BEGIN
-  line's indentation (N.M from the nearest preceding ``## N.M Title`` heading); lines of a
-  region ending in ``# KEEP`` stay, marker stripped, before the ``raise``. Outputs and
-  execution counts are cleared; metadata is reduced to kernelspec/language_info and tags.
-* the ``utils`` package (``.py`` files only), the question files ``hw08-q0N.md``,
-  ``environment.yml``, ``pyproject.toml`` and ``README.md`` (from ``tools/student_README.md``).
+**What ships** (an allowlist): the files tracked by git (``git ls-files``) that match a glob
+of :data:`MANIFEST` — the question notebooks and statements, the ``utils`` package,
+``environment.yml``, ``pyproject.toml`` — plus the handout's ``README.md`` and ``Makefile``
+(from ``tools/student_README.md`` and ``tools/student_Makefile``). Untracked files (drafts,
+``.ipynb_checkpoints``, ``__pycache__``) never ship; those matching the manifest are named
+on stderr. The sources must be a git checkout: a copy without ``.git`` is refused.
 
-The zip is deterministic (sorted entries, fixed timestamps and permissions): two runs on
-the same sources give identical bytes. ``<output>/student`` is generated output: it is
-removed and recreated on every run.
+**Solutions.** In notebook code cells and in shipped ``.py`` files, every region between a
+``### BEGIN SOLUTION`` and an ``### END SOLUTION`` line becomes
+``raise NotImplementedError("QN.M: ...")`` at the BEGIN line's indentation. N.M is the
+nearest ``## N.M Title`` markdown heading above (notebooks) or the nearest ``# Part N.M``
+comment above (``.py`` files). Lines of a region ending in ``# KEEP`` stay, marker
+stripped, before the ``raise``. A markdown cell tagged ``answer`` (a model answer to a
+written question) becomes ``*Your answer here.*``.
+
+**Markers are strict.** A marker is one of those two lines exactly, with only indentation
+before it. Any other line matching ``#+\\s*(BEGIN|END)\\s+SOLUTION`` (any case, anything
+after it), in any cell or shipped file, stops the build naming the file, cell and line; so
+do unbalanced or nested markers, markers outside code cells and ``.py`` files, and regions
+whose part cannot be named. Nothing is written unless the whole handout builds.
+
+Notebook outputs and execution counts are cleared; metadata is reduced to
+kernelspec/language_info and cell tags. The zip is deterministic (sorted entries, fixed
+timestamps and permissions). ``<output>/student`` is generated: it is replaced on every run.
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
+import fnmatch
 import hashlib
 import io
 import os
 import re
 import shutil
+import subprocess
 import sys
 import tempfile
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import nbformat
@@ -39,16 +56,68 @@ ZIP_PREFIX = "hw08-student"
 STAMP = ".generated-by-make-student"
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
+#: Globs (relative to the repository root; ``**`` spans folders) of the tracked files that ship.
+MANIFEST: tuple[str, ...] = (
+    "notebooks/hw08-q*.ipynb",
+    "hw08-q*.md",
+    "utils/**/*.py",
+    "environment.yml",
+    "pyproject.toml",
+)
+#: Handout files written from a file in tools/: handout path -> repository path.
+TEMPLATES: dict[str, str] = {"README.md": "tools/student_README.md", "Makefile": "tools/student_Makefile"}
+NOTEBOOK_GLOB = "notebooks/hw08-q*.ipynb"
+
 BEGIN = "### BEGIN SOLUTION"
 END = "### END SOLUTION"
+MARKER_RE = re.compile(r"[ \t]*(### BEGIN SOLUTION|### END SOLUTION)")  # the whole line
+MARKER_LIKE_RE = re.compile(r"#+\s*(BEGIN|END)\s+SOLUTION", re.IGNORECASE)
 KEEP_RE = re.compile(r"\s*#\s*KEEP\s*$")
-PART_RE = re.compile(r"^##\s+(\d+\.\d+)\b")  # level 2 only: "## 1.2 Autograd"
+PART_RE = re.compile(r"^##\s+(\d+\.\d+)\b")  # notebooks, level 2 only: "## 1.2 Autograd"
+PART_COMMENT_RE = re.compile(r"^\s*#\s*Part\s+(\d+\.\d+)\b")  # .py files: "# Part 2.4: training loop"
 DEF_RE = re.compile(r"^(\s*)(?:async\s+)?def\s+([A-Za-z_]\w*)\s*\(")
+ANSWER_TAG = "answer"
+ANSWER_PLACEHOLDER = "*Your answer here.*"
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 
 
 class SolutionMarkerError(ValueError):
-    """A solution region is malformed or cannot be named after its part."""
+    """A solution marker is malformed or misplaced, or a region cannot be named after its part."""
+
+
+class SourceError(ValueError):
+    """The sources cannot give a handout: not a git checkout, a tracked file missing, ..."""
+
+
+# --------------------------------------------------------------------------- markers
+
+
+def marker(line: str, where: str, number: int) -> str | None:
+    """``BEGIN``/``END`` if ``line`` is a solution marker, ``None`` if it looks like none.
+
+    Raises ``SolutionMarkerError`` for a near-miss: a line that matches
+    ``#+\\s*(BEGIN|END)\\s+SOLUTION`` (any case) but is not exactly a marker.
+    """
+    exact = MARKER_RE.fullmatch(line)
+    if exact:
+        return BEGIN if exact.group(1) == BEGIN else END
+    if MARKER_LIKE_RE.search(line):
+        raise SolutionMarkerError(
+            f"{where}, line {number}: {line.strip()!r} looks like a solution marker but is not one. "
+            f"A marker is the line {BEGIN!r} or {END!r} alone (only indentation before it, nothing after); "
+            "fix the line, or reword it if it is not a marker"
+        )
+    return None
+
+
+def check_no_markers(text: str, where: str, what: str) -> None:
+    """Refuse any marker or near-miss in ``text`` (a markdown/raw cell or a non-Python file)."""
+    for number, line in enumerate(text.split("\n"), start=1):
+        if marker(line, where, number):
+            raise SolutionMarkerError(
+                f"{where}, line {number}: solution marker in {what}; only notebook code cells and .py files "
+                "may hold solution regions"
+            )
 
 
 def _indent(line: str) -> str:
@@ -69,48 +138,48 @@ def stub_line(indent: str, part: str, function: str | None) -> str:
     return f'{indent}raise NotImplementedError("Q{part}: {what} (replace this line)")'
 
 
-def replace_solutions(source: str, part: str | None, where: str = "cell") -> tuple[str, int]:
-    """Replace every solution region of a code cell's ``source`` with a stub.
+def replace_solutions(
+    source: str, part: str | None, where: str = "cell", part_comments: bool = False
+) -> tuple[str, list[str]]:
+    """Replace every solution region of ``source`` (a code cell or a module) with a stub.
 
-    Returns the new source and the number of regions replaced. Raises
-    ``SolutionMarkerError`` (naming ``where``) for unbalanced or nested markers, or for a
-    region when ``part`` is ``None`` (no ``## N.M`` heading above it).
+    ``part`` names the regions' part; with ``part_comments`` a ``# Part N.M`` comment line
+    sets it for the regions below. Returns the new source and the part of each region.
+    Raises ``SolutionMarkerError`` (naming ``where`` and the line) for near-miss,
+    unbalanced or nested markers, and for a region whose part is unknown.
     """
     out: list[str] = []
+    parts: list[str] = []
     region_indent: str | None = None
     begin_line = 0
-    count = 0
     for number, line in enumerate(source.split("\n"), start=1):
-        marker = line.strip()
-        if marker == BEGIN:
+        kind = marker(line, where, number)
+        if part_comments and region_indent is None and (match := PART_COMMENT_RE.match(line)):
+            part = match.group(1)
+        if kind == BEGIN:
             if region_indent is not None:
                 raise SolutionMarkerError(
-                    f"{where}: nested {BEGIN!r} at line {number} (region opened at line {begin_line})"
+                    f"{where}, line {number}: nested {BEGIN!r} (the region opened at line {begin_line} is not closed)"
                 )
             if part is None:
+                above = "a '# Part N.M' comment" if part_comments else "a '## N.M Title' markdown heading"
                 raise SolutionMarkerError(
-                    f"{where}: solution region at line {number} has no '## N.M Title' markdown heading "
-                    "above it to name its part"
+                    f"{where}, line {number}: solution region with no {above} above it to name its part"
                 )
             region_indent, begin_line = _indent(line), number
-        elif marker == END:
+        elif kind == END:
             if region_indent is None:
-                raise SolutionMarkerError(f"{where}: {END!r} at line {number} without a {BEGIN!r} before it")
+                raise SolutionMarkerError(f"{where}, line {number}: {END!r} without a {BEGIN!r} before it")
             out.append(stub_line(region_indent, part, _enclosing_function(out, region_indent)))
+            parts.append(part)
             region_indent = None
-            count += 1
         elif region_indent is None:
             out.append(line)
         elif KEEP_RE.search(line):
             out.append(KEEP_RE.sub("", line))
     if region_indent is not None:
-        raise SolutionMarkerError(f"{where}: {BEGIN!r} at line {begin_line} is never closed by {END!r}")
-    return "\n".join(out), count
-
-
-def marker_lines(source: str) -> list[int]:
-    """1-based numbers of the lines that are solution markers."""
-    return [n for n, line in enumerate(source.split("\n"), start=1) if line.strip() in (BEGIN, END)]
+        raise SolutionMarkerError(f"{where}, line {begin_line}: {BEGIN!r} is never closed by {END!r}")
+    return "\n".join(out), parts
 
 
 def heading_part(source: str) -> str | None:
@@ -123,8 +192,19 @@ def heading_part(source: str) -> str | None:
     return part
 
 
+# --------------------------------------------------------------------------- notebooks
+
+
+def _tags(cell: nbformat.NotebookNode) -> list[str]:
+    return list(cell.get("metadata", {}).get("tags", []))
+
+
 class ClearSolutionsPreprocessor(Preprocessor):
-    """Replace solution regions with stubs naming the part (the ``## N.M`` heading above)."""
+    """Stub the solution regions of code cells, blank the markdown cells tagged ``answer``.
+
+    ``resources["solution_regions"]`` gets ``(cell index, part)`` per region and
+    ``resources["answer_cells"]`` the indices of the blanked markdown cells.
+    """
 
     enabled = True
 
@@ -132,18 +212,24 @@ class ClearSolutionsPreprocessor(Preprocessor):
         name = resources.get("metadata", {}).get("name", "notebook")
         part: str | None = None
         regions = resources.setdefault("solution_regions", [])
+        answers = resources.setdefault("answer_cells", [])
         for index, cell in enumerate(nb.cells):
             where = f"{name}, cell {index}"
+            if cell.cell_type != "code":
+                check_no_markers(cell.source, where, f"a {cell.cell_type} cell")
             if cell.cell_type == "markdown":
                 part = heading_part(cell.source) or part
-            if cell.cell_type != "code":
-                if marker_lines(cell.source):
-                    raise SolutionMarkerError(
-                        f"{where}: solution markers in a {cell.cell_type} cell; only code cells may hold solutions"
-                    )
-                continue
-            cell.source, count = replace_solutions(cell.source, part, where)
-            regions.extend([(index, part)] * count)
+                if ANSWER_TAG in _tags(cell):
+                    cell.source = ANSWER_PLACEHOLDER
+                    answers.append(index)
+            elif ANSWER_TAG in _tags(cell):
+                raise SolutionMarkerError(
+                    f"{where}: the tag {ANSWER_TAG!r} marks a markdown cell holding a model answer, "
+                    f"not a {cell.cell_type} cell; remove the tag (code answers go between solution markers)"
+                )
+            if cell.cell_type == "code":
+                cell.source, parts = replace_solutions(cell.source, part, where)
+                regions.extend((index, p) for p in parts)
         return nb, resources
 
 
@@ -151,33 +237,147 @@ def clean_metadata(nb: nbformat.NotebookNode, name: str) -> None:
     """Keep only kernelspec/language_info and cell tags; give cells stable ids."""
     nb.metadata = nbformat.from_dict({"kernelspec": dict(KERNELSPEC), "language_info": {"name": "python"}})
     for index, cell in enumerate(nb.cells):
-        tags = cell.get("metadata", {}).get("tags")
-        cell.metadata = nbformat.from_dict({"tags": list(tags)} if tags else {})
+        tags = _tags(cell)
+        cell.metadata = nbformat.from_dict({"tags": tags} if tags else {})
         if nb.nbformat_minor >= 5 and not cell.get("id"):
             cell.id = hashlib.sha1(f"{name}:{index}".encode()).hexdigest()[:8]
 
 
-def student_notebook(path: Path) -> tuple[nbformat.NotebookNode, list[tuple[int, str]]]:
+def student_notebook(path: Path, name: str | None = None) -> tuple[nbformat.NotebookNode, list[tuple[int, str]]]:
     """The student version of the notebook at ``path`` and its regions ``[(cell index, part)]``."""
+    name = name or path.name
     nb = nbformat.read(path, as_version=4)
-    resources = {"metadata": {"name": path.name, "path": str(path.parent)}}
+    resources = {"metadata": {"name": name, "path": str(path.parent)}}
     nb, resources = ClearSolutionsPreprocessor().preprocess(nb, resources)
     nb, resources = ClearOutputPreprocessor().preprocess(nb, resources)
     clean_metadata(nb, path.name)
-    for index, cell in enumerate(nb.cells):
-        if marker_lines(cell.source):  # belt and braces: never ship a solution marker
-            raise SolutionMarkerError(f"{path.name}, cell {index}: a solution marker survived")
     nbformat.validate(nb)
     return nb, resources["solution_regions"]
+
+
+def student_module(source: str, where: str) -> tuple[str, list[str]]:
+    """A ``.py`` file with its solution regions stubbed (parts from ``# Part N.M`` comments)."""
+    text, parts = replace_solutions(source, None, where, part_comments=True)
+    if parts:
+        try:
+            ast.parse(text, filename=where)
+        except SyntaxError as error:
+            raise SolutionMarkerError(
+                f"{where}, line {error.lineno}: the file does not compile once its regions are stubs ({error.msg})"
+            ) from error
+    return text, parts
+
+
+# --------------------------------------------------------------------------- what ships
+
+
+def _git(root: Path, *args: str) -> list[str]:
+    try:
+        result = subprocess.run(
+            ["git", "-C", str(root), *args], capture_output=True, check=False, timeout=60, text=False
+        )
+    except FileNotFoundError as error:
+        raise SourceError("git is not installed: the handout ships only files tracked by git") from error
+    if result.returncode != 0:
+        raise SourceError(
+            f"{root} is not a git checkout ({result.stderr.decode(errors='replace').strip()}). The handout ships "
+            "only the files git tracks, so build it from a clone of the repository, not from a copy or an archive"
+        )
+    return [name for name in result.stdout.decode().split("\0") if name]
+
+
+def _hidden(relative: str) -> bool:
+    return any(part.startswith(".") or part == "__pycache__" for part in relative.split("/"))
+
+
+def _glob_match(parts: list[str], pattern: list[str]) -> bool:
+    if not pattern:
+        return not parts
+    if pattern[0] == "**":
+        return any(_glob_match(parts[i:], pattern[1:]) for i in range(len(parts) + 1))
+    return bool(parts) and fnmatch.fnmatchcase(parts[0], pattern[0]) and _glob_match(parts[1:], pattern[1:])
+
+
+def matches(name: str, patterns: tuple[str, ...] = MANIFEST) -> bool:
+    """Whether the relative POSIX path ``name`` matches one of ``patterns`` (``*`` stays in a folder)."""
+    return any(_glob_match(name.split("/"), pattern.split("/")) for pattern in patterns)
+
+
+def shipped_sources(root: Path) -> list[str]:
+    """The repository files that ship (relative POSIX paths): tracked, in the manifest, not hidden."""
+    names = sorted(name for name in _git(root, "ls-files", "-z") if matches(name) and not _hidden(name))
+    missing = [name for name in names if not (root / name).is_file()]
+    if missing:
+        raise SourceError(f"tracked by git but missing from the working tree: {', '.join(missing)}")
+    return names
+
+
+def left_out(root: Path) -> list[str]:
+    """Untracked, not ignored files that match the manifest (drafts, scratch): they do not ship."""
+    untracked = _git(root, "ls-files", "--others", "--exclude-standard", "-z")
+    return sorted(name for name in untracked if matches(name) and not _hidden(name))
+
+
+def _text(data: bytes, name: str) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise SourceError(f"{name} is not UTF-8 text ({error})") from error
+
+
+def handout_files(root: Path) -> dict[str, bytes]:
+    """Every file of the handout, by relative path (POSIX), with its bytes."""
+    sources = shipped_sources(root)
+    notebooks = [name for name in sources if matches(name, (NOTEBOOK_GLOB,))]
+    if not notebooks:
+        raise SourceError(f"no tracked {NOTEBOOK_GLOB} in {root}")
+    files: dict[str, bytes] = {}
+    for name in sources:
+        path = root / name
+        if name in notebooks:
+            question = f"{path.stem}.md"
+            if question not in sources:
+                raise SourceError(f"{name} has no tracked question file {question}")
+            nb, _ = student_notebook(path, name)
+            files[name] = nbformat.writes(nb).rstrip("\n").encode() + b"\n"
+        elif name.endswith(".py"):
+            text, _ = student_module(_text(path.read_bytes(), name), name)
+            files[name] = text.encode()
+        else:
+            check_no_markers(_text(path.read_bytes(), name), name, "a file that is not Python")
+            files[name] = path.read_bytes()
+    for name, template in TEMPLATES.items():
+        data = (root / template).read_bytes()
+        check_no_markers(_text(data, template), template, "a file that is not Python")
+        files[name] = data
+    for name, data in files.items():  # belt and braces: nothing marker-like survived
+        if MARKER_LIKE_RE.search(data.decode("utf-8")):
+            raise SolutionMarkerError(f"{name}: a solution marker survived in the handout")
+    return dict(sorted(files.items()))
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def zip_bytes(files: dict[str, bytes]) -> bytes:
+    """A zip of ``files`` under ``hw08-student/`` with fixed order, dates and permissions."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name in sorted(files):
+            info = zipfile.ZipInfo(f"{ZIP_PREFIX}/{name}", date_time=ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3  # Unix, so the permissions below mean the same everywhere
+            info.external_attr = (0o100644 & 0xFFFF) << 16
+            archive.writestr(info, files[name], compresslevel=9)
+    return buffer.getvalue()
 
 
 def _check_output(output: Path, root: Path) -> Path:
     output = output.resolve()
     root = root.resolve()
-    notebooks = root / "notebooks"
     if output == root or output in root.parents:
         raise SystemExit(f"refusing to write the handout into {output}: it is (or holds) the repository root")
-    for source in (notebooks, root / "utils"):
+    for source in (root / "notebooks", root / "utils"):
         if output == source or source in output.parents:
             raise SystemExit(f"refusing to write the handout inside {source}: it would mix with the sources")
     return output
@@ -196,47 +396,17 @@ def _remove_previous(folder: Path) -> None:
     shutil.rmtree(folder)
 
 
-def handout_files(root: Path) -> dict[str, bytes]:
-    """Every file of the handout, by relative path (POSIX), with its bytes."""
-    files: dict[str, bytes] = {}
-    notebooks = sorted((root / "notebooks").glob("hw08-q*.ipynb"))
-    if not notebooks:
-        raise SystemExit(f"no notebooks/hw08-q*.ipynb in {root}")
-    for path in notebooks:
-        question = root / f"{path.stem}.md"
-        if not question.is_file():
-            raise SystemExit(f"{path.name} has no question file {question.name}")
-        nb, _ = student_notebook(path)
-        files[f"notebooks/{path.name}"] = nbformat.writes(nb).rstrip("\n").encode() + b"\n"
-        files[question.name] = question.read_bytes()
-    for path in sorted((root / "utils").rglob("*.py")):
-        relative = path.relative_to(root)
-        if "__pycache__" not in relative.parts:
-            files[relative.as_posix()] = path.read_bytes()
-    for name in ("environment.yml", "pyproject.toml"):
-        files[name] = (root / name).read_bytes()
-    files["README.md"] = (root / "tools" / "student_README.md").read_bytes()
-    return dict(sorted(files.items()))
+def build(output: Path, root: Path | None = None, warn: Callable[[str], None] | None = None) -> Path:
+    """Write ``output/student`` and ``output/hw08-student.zip`` from ``root`` (the repository).
 
-
-def zip_bytes(files: dict[str, bytes]) -> bytes:
-    """A zip of ``files`` under ``hw08-student/`` with fixed order, dates and permissions."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name in sorted(files):
-            info = zipfile.ZipInfo(f"{ZIP_PREFIX}/{name}", date_time=ZIP_DATE)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 3  # Unix, so the permissions below mean the same everywhere
-            info.external_attr = (0o100644 & 0xFFFF) << 16
-            archive.writestr(info, files[name], compresslevel=9)
-    return buffer.getvalue()
-
-
-def build(output: Path, root: Path | None = None) -> Path:
-    """Write ``output/student`` and ``output/hw08-student.zip`` from ``root`` (the repository); return the student folder."""
+    Returns the student folder. ``warn`` receives one line per untracked file that matches
+    the manifest (it does not ship).
+    """
     root = ROOT if root is None else root
     output = _check_output(output, root)
     files = handout_files(root)  # everything is built before anything is deleted
+    for name in left_out(root):
+        (warn or (lambda line: None))(f"not shipped (untracked by git): {name}")
     archive = zip_bytes(files)
     folder = output / STUDENT_DIR
     output.mkdir(parents=True, exist_ok=True)
@@ -260,8 +430,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     try:
-        folder = build(args.output)
-    except SolutionMarkerError as error:
+        folder = build(args.output, warn=lambda line: print(f"note: {line}", file=sys.stderr))
+    except (SolutionMarkerError, SourceError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     print(f"student handout in {folder}/ and {folder.parent / ZIP_NAME}")

@@ -1,8 +1,11 @@
 """Execute every notebook headless and write executed copies and HTML pages (`make run`).
 
 Each notebook runs from its own folder (as in JupyterLab) with nbclient, on the device
-``HW08_DEVICE`` names (or the best one present). One line per notebook: name, seconds,
-ok/failed. The exit status is non-zero if any notebook failed.
+``HW08_DEVICE`` names (or the best one present). Every notebook is run, whatever happened to
+the others; one line each: name, seconds, and ``ok``, ``FAILED: <error>`` or
+``UNREADABLE: <why>``. The outputs keep the notebooks' folders below their common parent,
+so two notebooks of the same name never overwrite each other's results. The exit status is
+non-zero if any notebook failed or could not be read.
 """
 
 from __future__ import annotations
@@ -21,8 +24,18 @@ from nbconvert import HTMLExporter
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run_notebook(path: Path, output: Path, timeout: int) -> tuple[bool, float, str]:
-    notebook = nbformat.read(path, as_version=4)
+def run_notebook(path: Path, output: Path, timeout: int) -> tuple[str, float, str]:
+    """Execute ``path``; write the executed copy ``output`` (``.ipynb``) and its HTML page beside it.
+
+    Returns ``(status, seconds, error)``: status ``"ok"``, ``"failed"`` (a cell raised, the
+    kernel died or a cell ran past ``timeout`` seconds; what ran is still written) or
+    ``"unreadable"`` (missing, not JSON, not a notebook; nothing is written).
+    """
+    start = time.perf_counter()
+    try:
+        notebook = nbformat.read(path, as_version=4)
+    except Exception as exc:  # noqa: BLE001 -- OSError, JSON errors, nbformat's validation errors...
+        return "unreadable", time.perf_counter() - start, _one_line(exc)
     client = NotebookClient(
         notebook,
         timeout=timeout,
@@ -31,39 +44,72 @@ def run_notebook(path: Path, output: Path, timeout: int) -> tuple[bool, float, s
         extra_arguments=["--IPKernelApp.log_level=ERROR"],
         resources={"metadata": {"path": str(path.parent)}},
     )
-    start = time.perf_counter()
     error = ""
     try:
         client.execute()
     except CellExecutionError as exc:
         error = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
-    except Exception as exc:  # a dead kernel or a timeout: still write what ran
-        error = f"{type(exc).__name__}: {exc}"
+    except Exception as exc:  # noqa: BLE001 -- a dead kernel or a timeout: still write what ran
+        error = _one_line(exc)
     seconds = time.perf_counter() - start
-    output.mkdir(parents=True, exist_ok=True)
-    nbformat.write(notebook, output / path.name)
-    body, _ = HTMLExporter().from_notebook_node(notebook)
-    (output / path.with_suffix(".html").name).write_text(body, encoding="utf-8")
-    return not error, seconds, error
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(notebook, output)
+        body, _ = HTMLExporter().from_notebook_node(notebook)
+        output.with_suffix(".html").write_text(body, encoding="utf-8")
+    except Exception as exc:  # noqa: BLE001 -- a full disk, an unwritable folder, an export error
+        error = "; ".join(filter(None, [error, f"writing {output} failed: {_one_line(exc)}"]))
+    return ("failed" if error else "ok"), seconds, error
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text.splitlines()[0]}" if text else type(exc).__name__
+
+
+def output_paths(paths: list[Path], output: Path) -> dict[Path, Path]:
+    """Where each notebook's executed copy goes: its path below the notebooks' common folder.
+
+    ``notebooks/hw08-q01.ipynb`` -> ``<output>/hw08-q01.ipynb``; two notebooks of the same name in
+    folders ``a`` and ``b`` keep those folders below ``<output>``, so neither overwrites the other.
+    """
+    common = Path(os.path.commonpath([path.parent for path in paths]))
+    return {path: output / path.relative_to(common) for path in paths}
+
+
+def positive_seconds(text: str) -> int:
+    try:
+        seconds = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of seconds") from None
+    if seconds <= 0:
+        raise argparse.ArgumentTypeError(f"the timeout must be at least 1 second, got {seconds}")
+    return seconds
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*", type=Path, help="default: notebooks/*.ipynb")
     parser.add_argument("--output", type=Path, default=ROOT / "_build")
-    parser.add_argument("--timeout", type=int, default=600, help="seconds per cell")
+    parser.add_argument("--timeout", type=positive_seconds, default=600, help="seconds per cell (at least 1)")
     args = parser.parse_args(argv)
     paths = args.notebooks or sorted((ROOT / "notebooks").glob("*.ipynb"))
     if not paths:
         print("no notebooks found in notebooks/", file=sys.stderr)
         return 1
+    paths = list(dict.fromkeys(path.resolve() for path in paths))  # each notebook once
+    outputs = output_paths(paths, args.output.resolve())
+    width = max(len(str(outputs[path].relative_to(args.output.resolve()))) for path in paths) + 1
     print(f"HW08_DEVICE={os.environ.get('HW08_DEVICE', 'auto')}; writing to {args.output}/")
-    failures = 0
+    counts = {"ok": 0, "failed": 0, "unreadable": 0}
     for path in paths:
-        ok, seconds, error = run_notebook(path.resolve(), args.output, args.timeout)
-        failures += not ok
-        print(f"{path.name:<20} {seconds:7.1f} s  {'ok' if ok else 'FAILED: ' + error}", flush=True)
-    return 1 if failures else 0
+        status, seconds, error = run_notebook(path, outputs[path], args.timeout)
+        counts[status] += 1
+        name = str(outputs[path].relative_to(args.output.resolve()))
+        verdict = {"ok": "ok", "failed": f"FAILED: {error}", "unreadable": f"UNREADABLE: {error}"}[status]
+        print(f"{name:<{width}} {seconds:7.1f} s  {verdict}", flush=True)
+    print(", ".join(f"{count} {status}" for status, count in counts.items()), f"of {len(paths)} notebooks")
+    return 0 if counts["ok"] == len(paths) else 1
 
 
 if __name__ == "__main__":

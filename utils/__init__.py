@@ -1,15 +1,15 @@
 """Helpers for HW 8, "PyTorch for Deep Learning". One module per concern:
 
 =================  ==========================================================
-``device``         ``get_device``, ``device_summary``, ``synchronize``
+``device``         ``get_device``, ``device_summary``, ``synchronize``, ``require_device``
 ``seed``           ``seed_everything``
 ``timing``         ``median_seconds``
-``data``           offline Fashion-MNIST, ``as_tensors``, ``tensor_loaders``
+``data``           offline, verified Fashion-MNIST, ``as_tensors``, ``tensor_loaders``
 ``models``         ``count_parameters``
-``training``       ``fit`` (runs your training loop) -> ``History``, ``predict``
+``training``       ``fit`` (runs your training loop, guarded) -> ``History``, ``predict``
 ``metrics``        accuracy, per-class accuracy, most confused pair
-``checkpoint``     atomic ``save_checkpoint``, checked ``load_checkpoint``
-``atomic``         ``atomic_write`` (temporary file, then ``os.replace``)
+``checkpoint``     atomic ``save_checkpoint``, all-or-nothing ``load_checkpoint``
+``atomic``         ``atomic_write`` (temporary file, then moved into place)
 ``errors``         ``first_line`` of an exception, for one-line messages
 ``plotting``       learning curves, image grids, confusion matrices
 ``checks``         the notebooks' self-checks
@@ -39,13 +39,20 @@ from .data import (
     mnist,
     tensor_loaders,
 )
-from .device import DeviceUnavailableError, available_devices, device_summary, get_device, synchronize
+from .device import (
+    DeviceUnavailableError,
+    available_devices,
+    device_summary,
+    get_device,
+    require_device,
+    synchronize,
+)
 from .metrics import accuracy, most_confused_pair, per_class_accuracy
 from .models import count_parameters
 from .plotting import plot_confusion_matrix, plot_learning_curves, show_images
 from .seed import seed_everything
 from .timing import median_seconds
-from .training import EpochStats, History, fit, predict
+from .training import EpochStats, History, NonFiniteLossError, TrainingInterrupted, fit, predict
 
 __all__ = [
     "checks",
@@ -71,6 +78,7 @@ __all__ = [
     "available_devices",
     "device_summary",
     "get_device",
+    "require_device",
     "synchronize",
     "accuracy",
     "most_confused_pair",
@@ -83,6 +91,8 @@ __all__ = [
     "median_seconds",
     "EpochStats",
     "History",
+    "NonFiniteLossError",
+    "TrainingInterrupted",
     "fit",
     "predict",
 ]

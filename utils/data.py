@@ -8,8 +8,10 @@ Two ways to feed a model, both taught in question 2:
   tensor once, and its loaders slice batches out of it (≈10x faster on a laptop CPU).
 
 Where the files come from, in order: the data root (argument, else ``HW08_DATA``, else
-``<repo>/data``); torchvision's download; Debian's ``dataset-fashion-mnist`` package
-(``/usr/share/datasets/fashion-mnist``), checked against the official MD5 sums.
+``<repo>/data``); Debian's ``dataset-fashion-mnist`` package (``/usr/share/datasets/fashion-mnist``);
+torchvision's download. Files are verified, not trusted by name: each must have the official
+size and MD5 (computed once, then cached by size and modification time in ``.hw08-md5.json``
+beside the files). A missing or damaged file is replaced from the next source, with a warning.
 """
 
 from __future__ import annotations
@@ -18,16 +20,20 @@ import contextlib
 import gzip
 import hashlib
 import io
+import json
 import math
 import os
+import warnings
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import NamedTuple
 
 import torch
-from torch.utils.data import Dataset
+from torch.utils.data import Dataset, TensorDataset
 from torchvision import datasets
 
-from .atomic import atomic_write
+from .atomic import atomic_write, remove_stale_temporaries
+from .device import require_device
 from .errors import first_line
 
 ROOT_ENV_VAR = "HW08_DATA"
@@ -45,6 +51,15 @@ FASHION_MNIST_MD5 = {
     "t10k-images-idx3-ubyte": "8181f5470baa50b63fa0f6fddb340f0a",
     "t10k-labels-idx1-ubyte": "15d484375f8d13e6eb1aabb0c3f46965",
 }
+#: Size in bytes of each official file after decompression.
+FASHION_MNIST_SIZE = {
+    "train-images-idx3-ubyte": 47_040_016,
+    "train-labels-idx1-ubyte": 60_008,
+    "t10k-images-idx3-ubyte": 7_840_016,
+    "t10k-labels-idx1-ubyte": 10_008,
+}
+#: ``{file name: {"size", "mtime_ns", "md5"}}`` beside the files: each MD5 is computed once.
+MD5_CACHE = ".hw08-md5.json"
 
 FASHION_CLASSES: tuple[str, ...] = (
     "T-shirt/top",
@@ -69,11 +84,19 @@ class DatasetUnavailableError(RuntimeError):
 
 
 def data_root(root: str | os.PathLike[str] | None = None) -> Path:
-    """The data folder: ``root``, else ``$HW08_DATA``, else ``<repo>/data``."""
+    """The data folder: ``root``, else ``$HW08_DATA``, else ``<repo>/data``.
+
+    ``root`` is a path like any other (relative to the current folder). A relative
+    ``HW08_DATA`` is taken relative to the project folder (the one holding ``utils/``), so
+    ``make`` and a kernel running in ``notebooks/`` find the same folder.
+    """
     if root is not None:
         return Path(root).expanduser()
     env = os.environ.get(ROOT_ENV_VAR, "").strip()
-    return Path(env).expanduser() if env else DEFAULT_ROOT
+    if not env:
+        return DEFAULT_ROOT
+    path = Path(env).expanduser()
+    return path if path.is_absolute() else REPO_ROOT / path
 
 
 def _md5(path: Path) -> str:
@@ -88,32 +111,75 @@ def _raw_folder(root: Path) -> Path:
     return root / "FashionMNIST" / "raw"
 
 
-def _fashion_files_present(root: Path) -> bool:
-    raw = _raw_folder(root)
-    return all((raw / name).is_file() for name in FASHION_MNIST_MD5)
+def _read_md5_cache(raw: Path) -> dict:
+    try:
+        cache = json.loads((raw / MD5_CACHE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return cache if isinstance(cache, dict) else {}
 
 
-def provision_fashion_mnist(root: Path, source: Path) -> None:
-    """Decompress the four official ``.gz`` files from ``source`` into ``root/FashionMNIST/raw``.
+def _write_md5_cache(raw: Path, cache: dict) -> None:
+    try:
+        with atomic_write(raw / MD5_CACHE) as handle:
+            handle.write(json.dumps(cache, indent=1, sort_keys=True).encode("utf-8"))
+    except OSError:
+        pass  # a read-only data folder: the MD5s are computed again next time
 
-    Each file's content is checked against :data:`FASHION_MNIST_MD5` before it is moved
-    into place (write to a temporary file, then ``os.replace``), so a bad or partial copy
-    never appears under the expected name.
+
+def fashion_mnist_problems(root: str | os.PathLike[str] | None = None) -> dict[str, str]:
+    """``{file name: what is wrong}`` for each of the four files under ``root`` that is missing,
+    of the wrong size or with the wrong MD5; empty when all four are the official files."""
+    raw = _raw_folder(data_root(root))
+    cache = _read_md5_cache(raw)
+    changed = False
+    problems = {}
+    for name, expected in FASHION_MNIST_MD5.items():
+        path = raw / name
+        try:
+            stat = path.stat()
+        except OSError:
+            problems[name] = "is missing"
+            continue
+        if stat.st_size != FASHION_MNIST_SIZE[name]:
+            problems[name] = f"has {stat.st_size:,} bytes instead of {FASHION_MNIST_SIZE[name]:,} (truncated?)"
+            continue
+        key = {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+        entry = cache.get(name)
+        if isinstance(entry, dict) and {k: entry.get(k) for k in key} == key and isinstance(entry.get("md5"), str):
+            digest = entry["md5"]
+        else:
+            digest = _md5(path)
+            cache[name] = {**key, "md5": digest}
+            changed = True
+        if digest != expected:
+            problems[name] = f"has MD5 {digest}, not the official {expected} (damaged or edited)"
+    if changed and raw.is_dir():
+        _write_md5_cache(raw, cache)
+    return problems
+
+
+def provision_fashion_mnist(root: Path, source: Path, names: Iterable[str] | None = None) -> None:
+    """Decompress the official ``.gz`` files from ``source`` into ``root/FashionMNIST/raw``.
+
+    ``names`` (default: every file that is missing or wrong) are written. Each file's content
+    is checked against :data:`FASHION_MNIST_MD5` before it is moved into place (write to a
+    temporary file, then ``os.replace``), so a bad or partial copy never appears under the
+    expected name.
 
     Raises:
         FileNotFoundError: a ``.gz`` file is missing from ``source``.
         ValueError: a file's content does not match the official MD5.
     """
     raw = _raw_folder(root)
-    for name in FASHION_MNIST_MD5:
+    names = list(fashion_mnist_problems(root) if names is None else names)
+    for name in names:
         if not (source / f"{name}.gz").is_file():
             raise FileNotFoundError(f"{source / (name + '.gz')} is missing")
     raw.mkdir(parents=True, exist_ok=True)
-    for name, expected in FASHION_MNIST_MD5.items():
-        target = raw / name
-        if target.is_file() and _md5(target) == expected:
-            continue
-        with atomic_write(target) as out:
+    for name in names:
+        expected = FASHION_MNIST_MD5[name]
+        with atomic_write(raw / name) as out:
             with gzip.open(source / f"{name}.gz", "rb") as src:
                 digest = hashlib.md5()
                 for block in iter(lambda: src.read(1 << 20), b""):
@@ -134,43 +200,74 @@ def _download_quietly(dataset_class: type[datasets.MNIST], root: Path) -> None:
         dataset_class(str(root), train=False, download=True)
 
 
+def _describe(problems: dict[str, str]) -> str:
+    return "; ".join(f"{name} {problem}" for name, problem in problems.items())
+
+
 def ensure_fashion_mnist(
     root: str | os.PathLike[str] | None = None,
     download: bool = True,
     system_dirs: tuple[Path, ...] | None = None,
 ) -> Path:
-    """Make sure the decompressed Fashion-MNIST files are under ``root``; return the root.
+    """Make sure the official decompressed Fashion-MNIST files are under ``root``; return the root.
+
+    Each file is checked (size, and MD5 once per version of the file); temporary files of a
+    killed earlier run are removed. Missing or damaged files are replaced from Debian's copy,
+    else by torchvision's download; a replaced damaged file is reported with a warning.
 
     Raises:
         DatasetUnavailableError: nothing worked; the message lists each place tried and the fix.
     """
     root = data_root(root)
-    if _fashion_files_present(root):
+    raw = _raw_folder(root)
+    remove_stale_temporaries(raw)
+    problems = fashion_mnist_problems(root)
+    if not problems:
         return root
-    tried = [f"{_raw_folder(root)}: the four IDX files are not there"]
-    if download:
-        try:
-            _download_quietly(datasets.FashionMNIST, root)
-            return root
-        except Exception as error:  # torchvision raises RuntimeError or URLError
-            tried.append(f"download with torchvision: {first_line(error)}")
-    else:
-        tried.append("download: not attempted (download=False)")
+    damaged = {name: problem for name, problem in problems.items() if problem != "is missing"}
+    tried = [f"{raw}: {_describe(problems)}"]
+
+    def repaired(source: str) -> bool:
+        nonlocal problems
+        problems = fashion_mnist_problems(root)
+        if problems:
+            tried.append(f"{source}: the files are still not right: {_describe(problems)}")
+            return False
+        if damaged:
+            warnings.warn(f"replaced damaged Fashion-MNIST files from {source}: {_describe(damaged)}", stacklevel=3)
+        return True
+
     for source in SYSTEM_DIRS if system_dirs is None else system_dirs:
         if not source.is_dir():
             tried.append(f"{source}: no such folder")
             continue
         try:
-            provision_fashion_mnist(root, source)
-            return root
+            provision_fashion_mnist(root, source, names=list(problems))
         except (OSError, ValueError, EOFError) as error:
             tried.append(f"{source}: {error}")
+            continue
+        if repaired(str(source)):
+            return root
+    if download:
+        for name in damaged:  # torchvision skips the download while all four names exist
+            with contextlib.suppress(OSError):
+                (raw / name).unlink()
+                tried.append(f"removed the damaged {raw / name} before downloading it again")
+        try:
+            _download_quietly(datasets.FashionMNIST, root)
+        except Exception as error:  # noqa: BLE001 -- torchvision raises RuntimeError, URLError, OSError...
+            tried.append(f"download with torchvision: {first_line(error)}")
+        else:
+            if repaired("torchvision's download"):
+                return root
+    else:
+        tried.append("download: not attempted (download=False)")
     raise DatasetUnavailableError(
         "Fashion-MNIST is not available. Tried:\n  - "
         + "\n  - ".join(tried)
         + "\nFix: on Debian/Ubuntu run `sudo apt-get install dataset-fashion-mnist`; "
         "or connect to the internet and rerun; or copy the four official "
-        f"*-ubyte.gz files into {_raw_folder(root)} (decompressed), "
+        f"*-ubyte.gz files into {raw} (decompressed), "
         f"or point {ROOT_ENV_VAR} at a folder that holds FashionMNIST/raw/."
     )
 
@@ -209,7 +306,7 @@ def mnist(
         try:
             _download_quietly(datasets.MNIST, path)
             return datasets.MNIST(str(path), train=train, transform=transform, download=False)
-        except Exception as error:
+        except Exception as error:  # noqa: BLE001 (torchvision raises RuntimeError, URLError, ...)
             reason = f"the download failed ({first_line(error)})"
     else:
         reason = "download=False was passed"
@@ -252,7 +349,11 @@ class TensorBatchLoader:
     Iterating yields ``(images[b], labels[b])`` with ``b`` consecutive indices of a
     permutation drawn, when ``shuffle`` is on, from torch's *global* RNG at the start of
     each epoch. Restoring that RNG state (as a checkpoint does) therefore resumes the
-    data order exactly. ``len()`` is the number of batches per epoch.
+    data order exactly.
+
+    Like a ``DataLoader``: ``len(loader)`` is the number of batches per epoch,
+    ``loader.batch_size`` the batch size, and ``loader.dataset`` a ``TensorDataset`` of the
+    two tensors, so ``len(loader.dataset)`` is the number of samples.
 
     Shapes: ``images`` ``(N, ...)``, ``labels`` ``(N,)``; batches ``(B, ...)`` and ``(B,)``.
     """
@@ -265,22 +366,31 @@ class TensorBatchLoader:
         shuffle: bool = False,
         drop_last: bool = False,
     ) -> None:
-        if len(images) != len(labels):
-            raise ValueError(f"images ({len(images)}) and labels ({len(labels)}) differ in length")
-        if batch_size < 1:
-            raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+        if not isinstance(images, torch.Tensor) or not isinstance(labels, torch.Tensor):
+            raise TypeError(
+                f"images and labels must be tensors, got {type(images).__name__} and {type(labels).__name__} "
+                "(torch.as_tensor converts arrays and lists)"
+            )
+        if images.is_meta or labels.is_meta:
+            raise ValueError("images and labels are on the meta device (shapes without data): nothing to load")
+        if images.dim() == 0 or len(images) != len(labels):
+            raise ValueError(f"images ({tuple(images.shape)}) and labels ({tuple(labels.shape)}) differ in length")
+        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+            raise ValueError(f"batch_size must be a whole number of at least 1, got {batch_size!r}")
         self.images, self.labels = images, labels
         self.batch_size, self.shuffle, self.drop_last = batch_size, shuffle, drop_last
+        self.dataset = TensorDataset(images, labels)
 
     @property
     def dataset_size(self) -> int:
+        """The number of samples, ``len(loader.dataset)``."""
         return len(self.labels)
 
     def __len__(self) -> int:
         n = self.dataset_size
         return n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
         images, labels = self.images, self.labels
         if self.shuffle:
             order = torch.randperm(self.dataset_size).to(images.device)
@@ -289,6 +399,12 @@ class TensorBatchLoader:
         for i in range(len(self)):
             start = i * self.batch_size
             yield images[start : start + self.batch_size], labels[start : start + self.batch_size]
+
+    def __repr__(self) -> str:
+        return (
+            f"TensorBatchLoader({self.dataset_size} samples {tuple(self.images.shape[1:])} on {self.images.device}, "
+            f"batch_size={self.batch_size}, shuffle={self.shuffle}, {len(self)} batches)"
+        )
 
 
 class Loaders(NamedTuple):
@@ -313,16 +429,30 @@ def tensor_loaders(
     the same whatever the global seed. Only the training loader shuffles (see
     :class:`TensorBatchLoader`). With ``device`` set, the tensors are moved there once and
     batches need no copy.
+
+    Raises:
+        ValueError: a ``val_fraction`` that leaves the validation or the training loader empty,
+            or a bad ``device`` (see :func:`utils.device.require_device`).
     """
-    if not 0.0 <= val_fraction < 1.0:
-        raise ValueError(f"val_fraction must be in [0, 1), got {val_fraction}")
+    if isinstance(val_fraction, bool) or not isinstance(val_fraction, (int, float)) or not 0.0 < val_fraction < 1.0:
+        raise ValueError(
+            f"val_fraction must be a fraction strictly between 0 and 1 (e.g. 0.1), got {val_fraction!r}: "
+            "the validation loader needs samples to validate on"
+        )
+    if device is not None:
+        device = require_device(device)
     train_images, train_labels = as_tensors(fashion_mnist(True, root))
     test_images, test_labels = as_tensors(fashion_mnist(False, root))
+    n_val = round(len(train_labels) * val_fraction)
+    if not 0 < n_val < len(train_labels):
+        which = "validation" if n_val == 0 else "training"
+        raise ValueError(
+            f"val_fraction={val_fraction} leaves the {which} loader empty ({n_val} of {len(train_labels)} "
+            "samples for validation): use a fraction such as 0.1"
+        )
     if device is not None:
-        device = torch.device(device)
         train_images, train_labels = train_images.to(device), train_labels.to(device)
         test_images, test_labels = test_images.to(device), test_labels.to(device)
-    n_val = int(round(len(train_labels) * val_fraction))
     order = torch.randperm(len(train_labels), generator=torch.Generator().manual_seed(split_seed))
     order = order.to(train_images.device)
     val_idx, train_idx = order[:n_val], order[n_val:]
