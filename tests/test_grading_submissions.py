@@ -91,7 +91,7 @@ def test_broken_and_oversized_zips_are_reported(tmp_path: Path, monkeypatch: pyt
         (b'{"cells": [', "is not valid JSON"),
         (b'{"hello": "world"}', "JSON but not a Jupyter notebook"),
         (
-            b'{"cells": [{"cell_type": "weird", "metadata": {}, "source": ""}], "nbformat": 4, "nbformat_minor": 5, "metadata": {}}',
+            b'{"cells": [{"cell_type": "weird", "id": "a", "metadata": {}, "source": ""}], "nbformat": 4, "nbformat_minor": 5, "metadata": {}}',
             "cell 0",
         ),
         (
