@@ -98,7 +98,7 @@ grade: $(STAMP) $(DATA_STAMP)
 	$(PY) -m grading "$(SUBMISSIONS)" --out "$(OUT)" $(if $(JOBS),--jobs $(JOBS))
 
 bench-grade: $(STAMP) $(DATA_STAMP)
-	$(PY) benchmarks/grading.py
+	$(PY) benchmarks/grading_speed.py
 
 QUARTO_MISSING := echo "quarto is not on PATH: install it from https://quarto.org/docs/get-started/ (or conda install -c conda-forge quarto), then rerun"
 

@@ -31,7 +31,7 @@ from . import hidden as hidden_cases
 MIME = "application/vnd.hw08.grading+json"
 MESSAGE_LIMIT = 400
 
-_state: dict[str, Any] = {"refusals": [], "nonce": "", "settings": {}}
+_state: dict[str, Any] = {"refusals": [], "nonce": "", "settings": {}, "verdicts": {}}
 
 
 class CaseTimeout(BaseException):
@@ -42,6 +42,9 @@ def _emit(record: dict[str, Any]) -> None:
     from IPython.display import display
 
     record = {**record, "nonce": _state["nonce"], "refusals": list(_state["refusals"])}
+    if "part" in record:
+        verdicts = _state["verdicts"]
+        verdicts[record["part"]] = verdicts.get(record["part"], True) and bool(record.get("passed"))
     display({MIME: record}, raw=True)
 
 
@@ -208,6 +211,7 @@ def hidden(part: str, reference_sources: list[str], namespace: dict[str, Any]) -
             namespace=namespace,
             settings=_state["settings"],
             report=report,
+            verdicts=dict(_state["verdicts"]),
         )
         try:
             with _isolated(), _time_limit(case.seconds), contextlib.redirect_stdout(io.StringIO()):

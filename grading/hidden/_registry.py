@@ -47,6 +47,7 @@ class Context:
     namespace: dict[str, Any]  # the graded notebook's globals (device, new_run, ...)
     settings: dict[str, Any] = field(default_factory=dict)  # from the grader, e.g. accuracy_threshold
     report: dict[str, Any] = field(default_factory=dict)  # numbers a case reports, e.g. test_accuracy
+    verdicts: dict[str, bool] = field(default_factory=dict)  # part -> passed, for the parts graded so far
     _folders: list[tempfile.TemporaryDirectory] = field(default_factory=list, repr=False)
 
     @property

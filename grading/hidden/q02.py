@@ -290,9 +290,12 @@ def _confusion_counts(ctx: Context) -> None:
         )
 
 
-@case("2.6", "the final model, trained as the notebook trains it: its test accuracy", seconds=None)
+@case("2.6", "the final model, trained as the notebook trains it: its test accuracy", seconds=900)
 def _final_accuracy(ctx: Context) -> None:
     from utils import fit, predict, seed_everything, tensor_loaders
+
+    for part, what in (("2.4", "train_one_epoch and evaluate (2.4)"), ("2.6", "build_final_model (2.6)")):
+        require(ctx.verdicts.get(part, True), f"not trained: {what} do not pass their checks yet")
 
     device = ctx.device
     loaders = tensor_loaders(batch_size=256, device=device)

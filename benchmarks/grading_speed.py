@@ -7,7 +7,7 @@ setup cells, the students' code, the self-checks, the hidden cases (question 2's
 training apart) and the handout cells grading needs. The load average is printed too:
 timings taken while other work shares the cores are not the grader's own.
 
-    python benchmarks/grading.py [--students 10] [--jobs 2]
+    python benchmarks/grading_speed.py [--students 10] [--jobs 2]
 """
 
 from __future__ import annotations
