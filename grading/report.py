@@ -133,6 +133,7 @@ def summary_png(path: Path, students: Sequence[StudentResult], parts: Sequence[P
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     maximum = sum(p.points for p in parts)
     totals = [s.total for s in students]
@@ -147,6 +148,7 @@ def summary_png(path: Path, students: Sequence[StudentResult], parts: Sequence[P
     left.set(
         xlabel=f"total points (of {maximum})", ylabel="students", title=f"Score distribution ({len(students)} students)"
     )
+    left.yaxis.set_major_locator(MaxNLocator(integer=True))
     colors = [f"C{p.question - 1}" for p in parts]
     right.bar([p.id for p in parts], rates, color=colors)
     right.set(ylim=(0, 100), ylabel="students passing (%)", xlabel="part", title="Pass rate per part")
