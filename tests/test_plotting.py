@@ -61,3 +61,29 @@ def test_learning_curves_epoch_ticks_are_whole_numbers():
     fig.canvas.draw()
     ticks = fig.axes[0].get_xticks()
     assert len(ticks) > 2 and all(float(t).is_integer() for t in ticks)
+
+
+def test_learning_curves_mean_and_band_over_seeds():
+    fig = utils.plot_learning_curves({"Adam": [history(0.0), history(0.2)], "SGD": [history(0.1), history(0.1)]})
+    loss_ax = fig.axes[0]
+    assert [line.get_label() for line in loss_ax.lines][:2] == ["Adam train", "Adam validation"]
+    assert list(loss_ax.lines[0].get_ydata()) == pytest.approx([1.1, 0.6, 1 / 3 + 0.1])  # the mean train loss
+    assert len(loss_ax.collections) == 4  # a ± std band per configuration and curve
+    assert "mean over 2 seeds" in fig._suptitle.get_text()
+
+
+def test_learning_curves_refuse_runs_of_different_lengths():
+    short = utils.History(history().epochs[:2])
+    with pytest.raises(ValueError, match="run 'Adam'.*different numbers of epochs"):
+        utils.plot_learning_curves({"Adam": [history(), short]})
+
+
+def test_layer_statistics_plot_log_scale():
+    stats = utils.LayerStatistics([1.0, 0.1, 0.01], [1e-3, 1e-2, 1e-1])
+    fig = utils.plot_layer_statistics({"small": stats, "kaiming": utils.LayerStatistics([1.0] * 3, [1e-2] * 3)})
+    act_ax, grad_ax = fig.axes
+    assert act_ax.get_yscale() == "log" and grad_ax.get_yscale() == "log"
+    assert [line.get_label() for line in act_ax.lines] == ["small", "kaiming"]
+    assert list(grad_ax.lines[0].get_ydata()) == pytest.approx([1e-3, 1e-2, 1e-1])
+    with pytest.raises(ValueError, match="at least one"):
+        utils.plot_layer_statistics({})

@@ -60,6 +60,7 @@ ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 MANIFEST: tuple[str, ...] = (
     "notebooks/hw08-q*.ipynb",
     "hw08-q*.md",
+    "_benchmark.md",  # included by hw08-q02.md
     "utils/**/*.py",
     "environment.yml",
     "pyproject.toml",

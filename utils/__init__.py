@@ -1,22 +1,25 @@
 """Helpers for HW 8, "PyTorch for Deep Learning". One module per concern:
 
-=================  ==========================================================
-``device``         ``get_device``, ``device_summary``, ``synchronize``, ``require_device``
-``seed``           ``seed_everything``
-``timing``         ``median_seconds``
-``data``           offline, verified Fashion-MNIST, ``as_tensors``, ``tensor_loaders``
-``models``         ``count_parameters``
-``training``       ``fit`` (runs your training loop, guarded) -> ``History``, ``predict``
-``metrics``        accuracy, per-class accuracy, most confused pair
-``checkpoint``     atomic ``save_checkpoint``, all-or-nothing ``load_checkpoint``
-``atomic``         ``atomic_write`` (temporary file, then moved into place)
-``errors``         ``first_line`` of an exception, for one-line messages
-``plotting``       learning curves, image grids, confusion matrices
-``checks``         the notebooks' self-checks
-=================  ==========================================================
+===================  ==============================================================
+``device``           ``get_device``, ``device_summary``, ``synchronize``, ``require_device``
+``seed``             ``seed_everything``
+``timing``           ``median_seconds``
+``data``             offline, verified Fashion-MNIST, ``as_tensors``, ``tensor_loaders``
+``models``           ``count_parameters``
+``training``         ``fit`` (runs your training loop, guarded) -> ``History``, ``predict``
+``runs``             ``summarize_runs``: mean ± std of several seeded runs
+``initialisation``   ``layer_statistics``: signals through a deep network at initialisation
+``parts``            the parts of the homework and their points
+``metrics``          accuracy, per-class accuracy, most confused pair
+``checkpoint``       atomic ``save_checkpoint``, all-or-nothing ``load_checkpoint``
+``atomic``           ``atomic_write`` (temporary file, then moved into place)
+``errors``           ``first_line`` of an exception, for one-line messages
+``plotting``         learning curves (also mean ± std over seeds), layer statistics, images, confusion matrices
+``checks``           the notebooks' self-checks
+===================  ==============================================================
 """
 
-from . import checks
+from . import checks, parts
 from .checkpoint import (
     CheckpointError,
     CheckpointNotFoundError,
@@ -47,15 +50,18 @@ from .device import (
     require_device,
     synchronize,
 )
+from .initialisation import LayerStatistics, layer_statistics
 from .metrics import accuracy, most_confused_pair, per_class_accuracy
 from .models import count_parameters
-from .plotting import plot_confusion_matrix, plot_learning_curves, show_images
+from .plotting import plot_confusion_matrix, plot_layer_statistics, plot_learning_curves, show_images
+from .runs import RunSummary, Spread, summarize_runs
 from .seed import seed_everything
 from .timing import median_seconds
 from .training import EpochStats, History, NonFiniteLossError, TrainingInterrupted, fit, predict
 
 __all__ = [
     "checks",
+    "parts",
     "CheckpointError",
     "CheckpointNotFoundError",
     "checkpoint_filename",
@@ -85,7 +91,13 @@ __all__ = [
     "per_class_accuracy",
     "count_parameters",
     "plot_confusion_matrix",
+    "plot_layer_statistics",
     "plot_learning_curves",
+    "LayerStatistics",
+    "layer_statistics",
+    "RunSummary",
+    "Spread",
+    "summarize_runs",
     "show_images",
     "seed_everything",
     "median_seconds",

@@ -1,4 +1,4 @@
-"""Figures for the notebooks (lessons: Q2.1 image grid, Q2.5 learning curves, Q2.6 confusion matrix).
+"""Figures for the notebooks (lessons: Q2.1 image grid, Q2.5 learning curves and initialisation, Q2.6 confusion matrix).
 
 Each function builds a ``matplotlib.figure.Figure`` without pyplot's global state and
 returns it: a notebook cell that ends with the call shows it once, a test can inspect it,
@@ -13,35 +13,84 @@ import torch
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from .initialisation import LayerStatistics
+from .runs import check_runs, epoch_spread
 from .training import History
 
 
 def plot_learning_curves(
-    history: History | Mapping[str, History],
+    history: History | Mapping[str, History | Sequence[History]],
     title: str = "Training and validation metrics",
 ) -> Figure:
     """Loss (left) and accuracy (right) per epoch; train dashed, validation solid.
 
-    Pass one ``History`` or a mapping ``{label: History}`` to compare runs on one figure.
+    Pass one ``History``, or a mapping ``{label: History}`` to compare runs on one figure, or
+    ``{label: [History, ...]}`` (one run per seed) to draw each configuration's mean over the
+    seeds with a band of ± one standard deviation around it.
     """
     runs = {"": history} if isinstance(history, History) else dict(history)
-    if not runs or any(len(run) == 0 for run in runs.values()):
+    if not runs:
         raise ValueError("plot_learning_curves needs at least one History with at least one epoch")
+    for label, run in runs.items():
+        try:
+            check_runs([run] if isinstance(run, History) else run)
+        except (TypeError, ValueError) as error:
+            raise ValueError(f"plot_learning_curves: run {label!r}: {error}") from None
     fig = Figure(figsize=(11, 4), layout="constrained")
     loss_ax, acc_ax = fig.subplots(1, 2)
     for i, (label, run) in enumerate(runs.items()):
+        seeds = [run] if isinstance(run, History) else list(run)
         color = f"C{i}"
         prefix = f"{label} " if label else ""
-        epochs = [stats.epoch for stats in run.epochs]
-        loss_ax.plot(epochs, run.train_loss, "--", color=color, label=f"{prefix}train")
-        loss_ax.plot(epochs, run.val_loss, "-", color=color, label=f"{prefix}validation")
-        acc_ax.plot(epochs, run.train_acc, "--", color=color, label=f"{prefix}train")
-        acc_ax.plot(epochs, run.val_acc, "-", color=color, label=f"{prefix}validation")
+        epochs = [stats.epoch for stats in seeds[0].epochs]
+        for ax, column, style, name in (
+            (loss_ax, "train_loss", "--", "train"),
+            (loss_ax, "val_loss", "-", "validation"),
+            (acc_ax, "train_acc", "--", "train"),
+            (acc_ax, "val_acc", "-", "validation"),
+        ):
+            values = epoch_spread(seeds, column)
+            mean = [value.mean for value in values]
+            ax.plot(epochs, mean, style, color=color, label=f"{prefix}{name}")
+            if len(seeds) > 1:
+                low = [value.mean - value.std for value in values]
+                high = [value.mean + value.std for value in values]
+                ax.fill_between(epochs, low, high, color=color, alpha=0.15, linewidth=0)
     loss_ax.set(xlabel="epoch", ylabel="loss (mean cross-entropy)", title="Loss")
     acc_ax.set(xlabel="epoch", ylabel="accuracy", title="Accuracy")
     for ax in (loss_ax, acc_ax):
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(alpha=0.3)
+        ax.legend(fontsize="small")
+    seeds_counts = {1 if isinstance(run, History) else len(run) for run in runs.values()}
+    if seeds_counts != {1}:
+        title = f"{title}\n(lines: mean over {'/'.join(map(str, sorted(seeds_counts)))} seeds; bands: ± 1 std)"
+    fig.suptitle(title)
+    return fig
+
+
+def plot_layer_statistics(
+    statistics: Mapping[str, LayerStatistics],
+    title: str = "Signals through a deep network at initialisation",
+) -> Figure:
+    """Per layer, the std of the activations (left) and of the loss gradients (right), log scale.
+
+    ``statistics`` maps a label (e.g. an initialisation) to :func:`utils.layer_statistics`' result.
+    """
+    if not statistics:
+        raise ValueError("plot_layer_statistics needs at least one LayerStatistics")
+    fig = Figure(figsize=(11, 4), layout="constrained")
+    act_ax, grad_ax = fig.subplots(1, 2)
+    for i, (label, stats) in enumerate(statistics.items()):
+        layers = range(1, len(stats.activation_std) + 1)
+        act_ax.plot(layers, stats.activation_std, "o-", color=f"C{i}", label=label)
+        grad_ax.plot(layers, stats.gradient_std, "o-", color=f"C{i}", label=label)
+    act_ax.set(xlabel="linear layer", ylabel="std of its output", title="Forward: activations")
+    grad_ax.set(xlabel="linear layer", ylabel="std of d(loss)/d(output)", title="Backward: gradients")
+    for ax in (act_ax, grad_ax):
+        ax.set_yscale("log")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.grid(alpha=0.3, which="both")
         ax.legend(fontsize="small")
     fig.suptitle(title)
     return fig

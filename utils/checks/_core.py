@@ -1,19 +1,35 @@
-"""What every self-check shares: one line when right, a hint when wrong, a clear "unfinished".
+"""What every self-check shares: one line when right, one ``✗ part: hint`` line when wrong.
+
+* :func:`self_check` wraps each check: it runs in :func:`isolated` state (the notebook's dtype,
+  grad mode and random streams are untouched) and whatever goes wrong leaves it as one
+  ``AssertionError("✗ <part>: ...")`` or the ``NotImplementedError`` of a stub, never a
+  traceback from inside the check;
+* :func:`call_student` (re-exported) is the one way to run the student's code;
+* :func:`expect`, :func:`expect_close` (``torch.testing.assert_close``) and
+  :func:`as_number` turn comparisons into hints.
 
 A self-check never holds the answer: it compares the student's code with PyTorch's own
-operations or with properties (shapes, gradients, a falling loss).
+operations, with properties (shapes, sums, gradients, a falling loss) or with what spies
+saw the student's code do.
 """
 
 from __future__ import annotations
 
+import functools
+import numbers
+import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import torch
 
 from ..errors import first_line
+from ._isolation import isolated
+from ._student import call_student, unfinished
 
-T = TypeVar("T")
+__all__ = ["as_number", "call_student", "expect", "expect_close", "passed", "plain", "self_check", "unfinished"]
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def passed(part: str, message: str) -> None:
@@ -27,41 +43,105 @@ def expect(condition: bool, part: str, hint: str) -> None:
         raise AssertionError(f"✗ {part}: {hint}")
 
 
+def plain(tensor: torch.Tensor) -> torch.Tensor:
+    """A detached CPU copy of a tensor (of any subclass), for comparisons."""
+    with torch._C.DisableTorchFunctionSubclass():
+        return tensor.detach().as_subclass(torch.Tensor).cpu()
+
+
+_GREATEST = re.compile(r"Greatest absolute difference: (\S+)(?: at index (\(.*?\)))?")
+_MISMATCHED = re.compile(r"Mismatched elements: (\d+) / (\d+)")
+
+
 def expect_close(
-    actual: Any, expected: torch.Tensor, part: str, what: str, atol: float = 1e-5, rtol: float = 1e-4
+    actual: Any,
+    expected: torch.Tensor,
+    part: str,
+    what: str,
+    atol: float = 1e-5,
+    rtol: float = 1e-4,
+    check_dtype: bool = True,
+    hint: str = "",
 ) -> None:
-    """Assert ``actual`` is a tensor of ``expected``'s shape and close to it, with a hint saying how not."""
-    expect(isinstance(actual, torch.Tensor), part, f"{what} should return a torch.Tensor, got {type(actual).__name__}")
+    """Assert that ``actual`` is a tensor of ``expected``'s shape (and dtype) with close values.
+
+    The values are compared with ``torch.testing.assert_close``; the ✗ line says how far off
+    they are and where, followed by ``hint``.
+    """
+    tail = f". {hint}" if hint else ""
+    expect(
+        isinstance(actual, torch.Tensor),
+        part,
+        f"{what} should be a torch.Tensor, got {type(actual).__name__}{tail}",
+    )
     expect(
         tuple(actual.shape) == tuple(expected.shape),
         part,
-        f"{what} returned shape {tuple(actual.shape)}, expected {tuple(expected.shape)}",
+        f"{what} has shape {tuple(actual.shape)}, expected {tuple(expected.shape)}{tail}",
     )
-    actual = actual.detach().to(expected.device, expected.dtype)
-    if not torch.allclose(actual, expected.detach(), atol=atol, rtol=rtol, equal_nan=False):
-        worst = (actual - expected.detach()).abs().nan_to_num(float("inf")).max().item()
-        raise AssertionError(f"✗ {part}: {what} differs from the reference by up to {worst:.3g}")
-
-
-def call_student(part: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """Call the student's ``fn``; if it is still a stub, say which part is unfinished."""
+    if check_dtype:
+        expect(
+            actual.dtype == expected.dtype,
+            part,
+            f"{what} is {actual.dtype}, expected {expected.dtype} like its input{tail}",
+        )
+    got, want = plain(actual), plain(expected)
     try:
-        return fn(*args, **kwargs)
-    except NotImplementedError as error:
-        name = getattr(fn, "__name__", repr(fn))
-        raise NotImplementedError(
-            f"Q{part} is not finished: {name}() still raises NotImplementedError. "
-            f"Write your solution in its cell, run that cell, then rerun this check."
-        ) from error
+        torch.testing.assert_close(got.to(want.dtype), want, atol=atol, rtol=rtol, equal_nan=False)
+    except AssertionError as error:
+        text = str(error)
+        greatest, mismatched = _GREATEST.search(text), _MISMATCHED.search(text)
+        size = f"by up to {greatest.group(1)}" if greatest else "in its values"
+        at = f" at index {greatest.group(2)}" if greatest and greatest.group(2) else ""
+        count = f" ({mismatched.group(1)} of {mismatched.group(2)} values off)" if mismatched else ""
+        raise AssertionError(f"✗ {part}: {what} differs from the reference {size}{at}{count}{tail}") from None
 
 
-def call_checked(part: str, fn: Callable[..., T], *args: Any, hint: str = "", **kwargs: Any) -> T:
-    """``call_student``, also turning any other crash into ``✗ part: fn() raised ...`` plus ``hint``."""
-    try:
-        return call_student(part, fn, *args, **kwargs)
-    except (NotImplementedError, AssertionError):
-        raise
-    except Exception as error:  # the student's bug, reported as a hint rather than a traceback
-        name = getattr(fn, "__name__", "your function")
-        message = f"✗ {part}: {name}() raised {first_line(error).rstrip('.')}"
-        raise AssertionError(f"{message}. {hint}" if hint else message) from error
+def as_number(value: Any, part: str, what: str, allow_tensor: bool = True) -> float:
+    """``value`` as a Python float; a hint when it is not a plain number (or, if allowed, a 0-d tensor)."""
+    if isinstance(value, torch.Tensor):
+        expect(
+            allow_tensor,
+            part,
+            f"{what} should be a Python float, got a tensor of shape {tuple(value.shape)}: use .item()",
+        )
+        expect(value.numel() == 1, part, f"{what} should be one number, got a tensor of shape {tuple(value.shape)}")
+        expect(
+            not value.requires_grad,
+            part,
+            f"{what} is a tensor that is still part of the autograd graph: keep loss.item() (a float), "
+            "not the loss tensor, or every batch's graph stays in memory",
+        )
+        value = plain(value).item()
+    expect(
+        isinstance(value, numbers.Real) and not isinstance(value, bool),
+        part,
+        f"{what} should be a number, got {type(value).__name__}",
+    )
+    return float(value)
+
+
+def self_check(part: str) -> Callable[[F], F]:
+    """Decorate a check of ``part``: isolated state, and every failure as one ✗ line (or a stub's message)."""
+
+    def decorate(check: F) -> F:
+        @functools.wraps(check)
+        def run(*args: Any, **kwargs: Any) -> Any:
+            failure: BaseException
+            with isolated():
+                try:
+                    return check(*args, **kwargs)
+                except AssertionError as error:
+                    message = str(error)
+                    failure = error if message.startswith("✗ ") else AssertionError(f"✗ {part}: {first_line(error)}")
+                except NotImplementedError as error:
+                    failure = error if "is not finished" in str(error) else AssertionError(f"✗ {part}: {error}")
+                except Exception as error:  # noqa: BLE001 (what the student returned broke the check)
+                    failure = AssertionError(
+                        f"✗ {part}: the check could not use what your code returned: {first_line(error)}"
+                    )
+            raise failure.with_traceback(None) from None
+
+        return run  # type: ignore[return-value]
+
+    return decorate

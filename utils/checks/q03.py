@@ -1,19 +1,23 @@
 """Self-checks for question 3 (`notebooks/hw08-q03.ipynb`): checkpoints, resuming, deployment, internals.
 
 Every check builds its own small models and temporary folder (nothing is written into the
-repository), calls the student's code through :func:`call_student`, and compares the result
+repository), runs the student's code through :func:`call_student`, and compares the result
 with PyTorch's own behaviour: a reloaded model against the original, a resumed run against
 an uninterrupted one, an exported program against eager execution, hook statistics against
-the layers run one by one.
+the layers run one by one. It also watches what the code does: which files it reads back
+and what the folder held when it deleted one (``_files``), whether loading a checkpoint
+runs code hidden in it, and where it puts the random-number state.
 """
 
 from __future__ import annotations
 
 import contextlib
-import io
+import copy
+import numbers
 import re
 import tempfile
-from collections.abc import Callable, Iterable
+import warnings
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -22,8 +26,10 @@ import torch
 from torch import nn
 
 from ..checkpoint import CheckpointError, read_checkpoint
+from ..errors import first_line
 from ..training import EpochStats
-from ._core import call_checked, call_student, expect, first_line, passed
+from ._core import call_student, expect, passed, self_check
+from ._files import watching
 
 __all__ = [
     "check_activation_stats",
@@ -39,6 +45,9 @@ __all__ = [
     "check_state_dict_summary",
 ]
 
+#: Seconds for a call that trains or exports (the right answers take a few).
+LONG_CALL = 120.0
+
 
 class _TinyNet(nn.Module):
     """6 -> 5 -> 3 with its blocks in ``self.layers`` (Linear, [BatchNorm1d], ReLU, [Dropout], Linear)."""
@@ -52,24 +61,10 @@ class _TinyNet(nn.Module):
         return self.layers(x.flatten(1))
 
 
-def _small_mlp(seed: int, batch_norm: bool = False, dropout: float = 0.0) -> nn.Module:
-    """A tiny network (6 -> 5 -> 3), on the CPU, seeded without touching the global RNG."""
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        return _TinyNet(batch_norm, dropout)
-
-
-def _quietly(part: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """``call_student`` with the student's prints (e.g. "Checkpoint saved at ...") swallowed."""
-    with contextlib.redirect_stdout(io.StringIO()):
-        return call_student(part, fn, *args, **kwargs)
-
-
-@contextlib.contextmanager
-def _silenced():
-    """Swallow stdout and stderr: a failing torch.export logs pages of diagnostics before it raises."""
-    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-        yield
+def _small_net(seed: int, batch_norm: bool = False, dropout: float = 0.0) -> nn.Module:
+    """A tiny network (6 -> 5 -> 3), on the CPU, seeded (the check runs on a fork of the random streams)."""
+    torch.manual_seed(seed)
+    return _TinyNet(batch_norm, dropout)
 
 
 def _tensors_equal(a: Any, b: Any) -> bool:
@@ -88,13 +83,73 @@ def _tensors_equal(a: Any, b: Any) -> bool:
     return a == b
 
 
+def _message(error: BaseException) -> str:
+    return str(error).lower()
+
+
+# --------------------------------------------------------------------------- loading runs no hidden code
+
+_UNPICKLED: list[str] = []
+
+
+def _ran_on_load(token: str) -> str:
+    """Called only if a checkpoint holding :class:`_HiddenCode` is unpickled with ``weights_only=False``."""
+    _UNPICKLED.append(token)
+    return token
+
+
+class _HiddenCode:
+    """A harmless stand-in for malicious code in a downloaded checkpoint: unpickling it calls ``_ran_on_load``."""
+
+    def __reduce__(self) -> tuple[Callable[[str], str], tuple[str]]:
+        return (_ran_on_load, ("hidden code ran",))
+
+
+@contextlib.contextmanager
+def _with_hidden_code(path: Path) -> Iterator[None]:
+    """While the block runs, the checkpoint at ``path`` also holds a pickled call (``weights_only=True`` refuses it)."""
+    original = path.read_bytes()
+    payload = torch.load(path, map_location="cpu", weights_only=True)
+    contents = payload if isinstance(payload, dict) else {"payload": payload}
+    torch.save({**contents, "downloaded_note": _HiddenCode()}, path)
+    _UNPICKLED.clear()
+    try:
+        yield
+    finally:
+        path.write_bytes(original)
+
+
+def _refuses_hidden_code(part: str, load: Callable[..., Any], *args: Any, name: str) -> None:
+    """``load`` must not unpickle the hidden object (it may raise, as ``weights_only=True`` does)."""
+    with contextlib.suppress(AssertionError), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        call_student(part, load, *args)
+    expect(
+        not _UNPICKLED,
+        part,
+        f"{name} ran code hidden in the checkpoint file (a downloaded checkpoint could do anything): it loads with "
+        "weights_only=False. Use torch.load(path, weights_only=True), the default, which refuses such files",
+    )
+
+
+def _readable(part: str, path: Path, what: str) -> Any:
+    try:
+        return torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as error:  # noqa: BLE001 (a pickled object is refused by weights_only=True)
+        raise AssertionError(
+            f"✗ {part}: torch.load(path, weights_only=True) cannot read {what} ({first_line(error)}). "
+            "Store state_dicts, tensors and plain numbers, not objects such as the model itself"
+        ) from None
+
+
 # --------------------------------------------------------------------------- 3.1 state_dict
 
 
+@self_check("3.1")
 def check_state_dict_summary(state_dict_summary: Callable[[nn.Module], dict]) -> None:
     """3.1: ``state_dict_summary(model)`` maps every state_dict entry (parameters AND buffers) to its shape."""
     part = "3.1"
-    model = _small_mlp(0, batch_norm=True)
+    model = _small_net(0, batch_norm=True)
     summary = call_student(part, state_dict_summary, model)
     expect(isinstance(summary, dict), part, f"state_dict_summary should return a dict, got {type(summary).__name__}")
     parameters = {name: tuple(p.shape) for name, p in model.named_parameters()}
@@ -116,15 +171,16 @@ def check_state_dict_summary(state_dict_summary: Callable[[nn.Module], dict]) ->
     expect(not extra, part, f"unexpected keys {extra}: use the state_dict's own names, e.g. 'layers.0.weight'")
     for name, shape in {**parameters, **buffers}.items():
         got = summary[name]
-        ok = isinstance(got, (tuple, list, torch.Size)) and tuple(got) == shape
+        ok = isinstance(got, (tuple, list)) and all(isinstance(n, int) for n in got) and tuple(got) == shape
         expect(ok, part, f"{name}: expected the shape {shape} as a tuple, got {got!r} (use tuple(tensor.shape))")
     passed(part, f"state_dict_summary lists all {len(summary)} entries: parameters and buffers with their shapes")
 
 
+@self_check("3.1")
 def check_reload_weights(reload_weights: Callable[[nn.Module, Callable[[], nn.Module], Path], nn.Module]) -> None:
-    """3.1: ``reload_weights(model, make_model, path)`` saves the state_dict, loads it into a fresh model in eval mode."""
+    """3.1: ``reload_weights(model, make_model, path)`` saves the state_dict and loads it into a fresh model (eval)."""
     part = "3.1"
-    model = _small_mlp(1, batch_norm=True, dropout=0.5)
+    model = _small_net(1, batch_norm=True, dropout=0.5)
     with torch.no_grad():  # give BatchNorm's running statistics values a fresh model does not have
         model.train()
         for _ in range(3):
@@ -132,30 +188,35 @@ def check_reload_weights(reload_weights: Callable[[nn.Module, Callable[[], nn.Mo
     built: list[nn.Module] = []
 
     def make_model() -> nn.Module:
-        fresh = _small_mlp(2 + len(built), batch_norm=True, dropout=0.5)
+        fresh = _small_net(2 + len(built), batch_norm=True, dropout=0.5)
         built.append(fresh)
         return fresh
 
     inputs = torch.randn(8, 6)
+    original = {name: tensor.clone() for name, tensor in model.state_dict().items()}
+    with torch.no_grad():  # what the original predicts, before the student's code can touch it
+        expected = model.eval()(inputs)
+    model.train()
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "weights.pth"
-        reloaded = call_student(part, reload_weights, model, make_model, path)
+        with watching(folder) as activity:
+            reloaded = call_student(part, reload_weights, model, make_model, path)
         expect(path.is_file(), part, "nothing was written to `path`: torch.save(model.state_dict(), path)")
-        try:
-            stored = torch.load(path, map_location="cpu", weights_only=True)
-        except Exception as error:  # noqa: BLE001 (a pickled module is refused by weights_only=True)
-            raise AssertionError(
-                f"✗ {part}: torch.load(path, weights_only=True) cannot read the file ({first_line(error)}). "
-                "Save model.state_dict(), not the model object itself"
-            ) from None
+        stored = _readable(part, path, "the file")
     expect(
-        isinstance(stored, dict) and set(stored) == set(model.state_dict()),
+        isinstance(stored, dict) and set(stored) == set(original),
         part,
         "the file should hold exactly model.state_dict() (a dict of tensors keyed like 'layers.0.weight')",
     )
     expect(isinstance(reloaded, nn.Module), part, f"return the fresh model, got {type(reloaded).__name__}")
     expect(reloaded is not model, part, "return a NEW model built with make_model(), not the model you were given")
-    expect(built and any(reloaded is m for m in built), part, "build the fresh model with make_model()")
+    expect(any(reloaded is m for m in built), part, "build the fresh model with make_model()")
+    expect(
+        not activity.observed_writes or path.name in activity.read,
+        part,
+        "reload_weights never read the file it wrote: load the fresh model's weights from it "
+        "(torch.load(path, weights_only=True)); copying them from the model in memory proves nothing about the file",
+    )
     expect(
         not reloaded.training,
         part,
@@ -163,14 +224,17 @@ def check_reload_weights(reload_weights: Callable[[nn.Module, Callable[[], nn.Mo
         "uses its running statistics",
     )
     expect(
-        _tensors_equal(reloaded.state_dict(), model.state_dict()),
+        _tensors_equal(reloaded.state_dict(), original),
         part,
         "the fresh model's state_dict differs from the original: load_state_dict(torch.load(path, weights_only=True))",
     )
-    model.eval()
     with torch.no_grad():
-        expect(torch.equal(reloaded(inputs), model(inputs)), part, "the reloaded model predicts differently")
-    passed(part, "reload_weights round-trips the state_dict; the fresh model (eval mode) predicts identically")
+        same = torch.equal(call_student(part, reloaded, inputs, name="the reloaded model"), expected)
+    expect(same, part, "the reloaded model predicts differently from the original")
+    passed(
+        part,
+        "reload_weights round-trips the state_dict through the file; the fresh model (eval mode) predicts identically",
+    )
 
 
 # --------------------------------------------------------------------------- 3.2 comprehensive checkpoints
@@ -179,42 +243,62 @@ GUIDE_KEYS = ("epoch", "model_state_dict", "optimizer_state_dict", "scheduler_st
 
 
 def _trained_objects(seed: int, with_scheduler: bool = True) -> tuple[nn.Module, torch.optim.Optimizer, Any]:
-    model = _small_mlp(seed)
+    model = _small_net(seed)
     optimizer = torch.optim.Adam(model.parameters(), lr=0.01)
     scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=1, gamma=0.5) if with_scheduler else None
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        for _ in range(3):
-            optimizer.zero_grad()
-            model(torch.randn(4, 6)).square().mean().backward()
-            optimizer.step()
-            if scheduler is not None:
-                scheduler.step()
+    torch.manual_seed(seed)
+    for _ in range(3):
+        optimizer.zero_grad()
+        model(torch.randn(4, 6)).square().mean().backward()
+        optimizer.step()
+        if scheduler is not None:
+            scheduler.step()
     return model, optimizer, scheduler
 
 
 def _fresh_objects(seed: int, with_scheduler: bool = True) -> tuple[nn.Module, torch.optim.Optimizer, Any]:
-    model = _small_mlp(seed)
+    model = _small_net(seed)
     optimizer = torch.optim.Adam(model.parameters(), lr=0.01)
     scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=1, gamma=0.5) if with_scheduler else None
     return model, optimizer, scheduler
 
 
+def _scheduler_hint(error: BaseException) -> str:
+    if "nonetype" in _message(error):
+        return "scheduler may be None: store None in its place, and skip it when loading"
+    return ""
+
+
+def _pair_result(part: str, result: Any, expected: tuple[int, float]) -> None:
+    expect(
+        isinstance(result, (tuple, list)) and len(result) == 2,
+        part,
+        f"load_checkpoint should return the pair (epoch, best_accuracy), got {result!r}",
+    )
+    expect(
+        tuple(result) == expected,
+        part,
+        f"load_checkpoint returned {tuple(result)}, expected {expected}: the epoch and best accuracy stored in the "
+        "file",
+    )
+
+
+@self_check("3.2")
 def check_checkpoint_roundtrip(save_checkpoint: Callable[..., Any], load_checkpoint: Callable[..., Any]) -> None:
-    """3.2: the guide's ``save_checkpoint`` / ``load_checkpoint`` restore model, optimizer, scheduler, epoch, best accuracy."""
+    """3.2: the guide's ``save_checkpoint`` / ``load_checkpoint`` restore model, optimizer, scheduler, epoch, best.
+
+    Loading also refuses a checkpoint with code hidden in it (``weights_only=True``).
+    """
     part = "3.2"
     model, optimizer, scheduler = _trained_objects(10)
+    # The states to restore, copied before the student's code runs (a save must not change them either).
+    saved = copy.deepcopy((model.state_dict(), optimizer.state_dict(), scheduler.state_dict()))
+    last_lr = scheduler.get_last_lr()
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "checkpoint.pth"
-        _quietly(part, save_checkpoint, model, optimizer, 7, scheduler, 0.875, str(path))
+        call_student(part, save_checkpoint, model, optimizer, 7, scheduler, 0.875, str(path), hint=_scheduler_hint)
         expect(path.is_file(), part, "save_checkpoint wrote nothing to `filepath`: torch.save(checkpoint, filepath)")
-        try:
-            stored = torch.load(path, map_location="cpu", weights_only=True)
-        except Exception as error:  # noqa: BLE001 (any failure becomes a hint)
-            raise AssertionError(
-                f"✗ {part}: the file cannot be read with torch.load(..., weights_only=True) ({first_line(error)}). "
-                "Store state_dicts and plain numbers, not objects"
-            ) from None
+        stored = _readable(part, path, "the checkpoint")
         expect(isinstance(stored, dict), part, "the checkpoint should be one dict (see the guide)")
         missing = [key for key in GUIDE_KEYS if key not in stored]
         expect(not missing, part, f"the checkpoint lacks the guide's keys {missing}")
@@ -223,47 +307,38 @@ def check_checkpoint_roundtrip(save_checkpoint: Callable[..., Any], load_checkpo
         )
 
         new_model, new_optimizer, new_scheduler = _fresh_objects(11)
-        result = _quietly(part, load_checkpoint, new_model, new_optimizer, new_scheduler, str(path))
+        result = call_student(part, load_checkpoint, new_model, new_optimizer, new_scheduler, str(path))
+        _pair_result(part, result, (7, 0.875))
+        expect(_tensors_equal(new_model.state_dict(), saved[0]), part, "the model's weights were not restored")
         expect(
-            isinstance(result, tuple) and len(result) == 2,
-            part,
-            f"load_checkpoint should return (epoch, best_accuracy), got {result!r}",
-        )
-        expect(tuple(result) == (7, 0.875), part, f"load_checkpoint returned {tuple(result)}, expected (7, 0.875)")
-        expect(
-            _tensors_equal(new_model.state_dict(), model.state_dict()), part, "the model's weights were not restored"
-        )
-        expect(
-            _tensors_equal(new_optimizer.state_dict(), optimizer.state_dict()),
-            part,
-            "the optimizer's state (Adam's moment estimates, step counts) was not restored: optimizer.load_state_dict",
-        )
-        expect(
-            new_scheduler.state_dict() == scheduler.state_dict()
-            and new_scheduler.get_last_lr() == scheduler.get_last_lr(),
+            new_scheduler.state_dict() == saved[2] and new_scheduler.get_last_lr() == last_lr,
             part,
             "the scheduler's state (its epoch counter and learning rate) was not restored: scheduler.load_state_dict",
         )
+        expect(
+            _tensors_equal(new_optimizer.state_dict(), saved[1]),
+            part,
+            "the optimizer's state (Adam's moment estimates, step counts) was not restored: optimizer.load_state_dict",
+        )
+        with _with_hidden_code(path):
+            _refuses_hidden_code(part, load_checkpoint, *_fresh_objects(12), str(path), name="load_checkpoint")
 
         # No scheduler at all: the guide stores None and loading must cope.
         model, optimizer, _ = _trained_objects(12, with_scheduler=False)
         path = Path(folder) / "no_scheduler.pth"
-        _quietly(part, save_checkpoint, model, optimizer, 3, None, 0.5, str(path))
+        call_student(part, save_checkpoint, model, optimizer, 3, None, 0.5, str(path), hint=_scheduler_hint)
         new_model, new_optimizer, _ = _fresh_objects(13, with_scheduler=False)
-        result = _quietly(part, load_checkpoint, new_model, new_optimizer, None, str(path))
+        result = call_student(part, load_checkpoint, new_model, new_optimizer, None, str(path), hint=_scheduler_hint)
+        _pair_result(part, result, (3, 0.5))
         expect(
-            tuple(result) == (3, 0.5) and _tensors_equal(new_model.state_dict(), model.state_dict()),
+            _tensors_equal(new_model.state_dict(), model.state_dict()),
             part,
-            "with scheduler=None, save None in its place and skip it when loading",
+            "with scheduler=None the model's weights were not restored",
         )
     passed(part, "save_checkpoint / load_checkpoint restore model, optimizer, scheduler, epoch and best accuracy")
 
 
 # --------------------------------------------------------------------------- 3.3 resume bit-exactly
-
-
-class _StudentStub(Exception):
-    """Carries a stub's NotImplementedError out of the check's harness without being re-labelled."""
 
 
 def _first_difference(a: dict[str, torch.Tensor], b: dict[str, torch.Tensor], exact: bool) -> tuple[int, str, float]:
@@ -272,7 +347,7 @@ def _first_difference(a: dict[str, torch.Tensor], b: dict[str, torch.Tensor], ex
     for name, x in a.items():
         y = b[name]
         if not torch.is_tensor(x) or not x.is_floating_point():
-            same = torch.equal(x, y) if torch.is_tensor(x) else x == y
+            same = torch.equal(x, y.to(x.device)) if torch.is_tensor(x) else x == y
             gap = 0.0 if same else float("inf")
         else:
             gap = (x.detach().double() - y.detach().to(x.device).double()).abs().max().item() if x.numel() else 0.0
@@ -284,6 +359,45 @@ def _first_difference(a: dict[str, torch.Tensor], b: dict[str, torch.Tensor], ex
     return count, worst_name, worst
 
 
+def _on_meta(run: Any) -> Any:
+    """``run`` with its model's parameters and buffers on the ``meta`` device, the optimizer still holding them."""
+    previous = torch.__future__.get_swap_module_params_on_conversion()
+    torch.__future__.set_swap_module_params_on_conversion(True)
+    try:
+        run.model.to("meta")
+    finally:
+        torch.__future__.set_swap_module_params_on_conversion(previous)
+    return run
+
+
+def _check_rng_state_stays_on_cpu(
+    part: str, save: Callable[..., Any], load: Callable[..., Any], new_run: Callable[[], Any], folder: Path
+) -> None:
+    """Load into a run whose model is on another device (``meta``): the RNG states must still be set from CPU tensors.
+
+    On a CPU-only machine the model's device is the CPU, so ``torch.load(map_location=<model's device>)``
+    followed by ``torch.set_rng_state`` works there and fails only on a GPU; the meta device shows it here.
+    """
+    path = folder / "device_probe.pth"
+    call_student(part, save, path, new_run(), 0)
+    target = _on_meta(new_run())
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            call_student(part, load, path, target)
+    except AssertionError as failure:
+        message = _message(failure)
+        if "rng state" in message or "bytetensor" in message:
+            raise AssertionError(
+                f"✗ {part}: load_training_state restored the random-number state from a tensor on the model's device "
+                f"(checked with a model on the meta device): {failure}. RNG states are CPU byte tensors: load the "
+                "checkpoint with torch.load(path, map_location='cpu', weights_only=True); load_state_dict moves the "
+                "weights to the model's device by itself"
+            ) from None
+        # Anything else is about the meta device itself: the real round trip below reports real errors.
+
+
+@self_check("3.3")
 def check_resume(
     save_training_state: Callable[[Path, Any, int], Any],
     load_training_state: Callable[[Path, Any], int],
@@ -301,51 +415,36 @@ def check_resume(
     """
     part = "3.3"
     expect(0 < resume_at < n_epochs, part, f"resume_at ({resume_at}) must lie between 0 and n_epochs ({n_epochs})")
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        # A first round trip on an untrained run, so that an unfinished function is reported at once.
+        probe = folder / "probe.pth"
+        call_student(part, save_training_state, probe, new_run(), 0)
+        with contextlib.suppress(AssertionError):  # the full round trip below explains what is wrong
+            call_student(part, load_training_state, probe, new_run())
+        _check_rng_state_stays_on_cpu(part, save_training_state, load_training_state, new_run, folder)
 
-    def student(fn: Callable[..., Any], *args: Any) -> Any:
-        try:
-            return call_student(part, fn, *args)
-        except NotImplementedError as error:
-            raise _StudentStub(str(error)) from error
-
-    try:
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / "resume.pth"
-            # A first round trip on an untrained run, so that an unfinished function is
-            # reported at once rather than after the training below.
-            probe = Path(folder) / "probe.pth"
-            student(save_training_state, probe, new_run(), 0)
-            if probe.is_file():
-                try:
-                    student(load_training_state, probe, new_run())
-                except _StudentStub:
-                    raise
-                except Exception:  # noqa: BLE001, S110 (the full round trip below explains what is wrong)
-                    pass
-            run = new_run()
-            train_epochs(run, 0, resume_at)
-            student(save_training_state, path, run, resume_at)
-            expect(path.is_file(), part, "save_training_state wrote nothing to `path`")
-            try:
-                torch.load(path, map_location="cpu", weights_only=True)
-            except Exception as error:  # noqa: BLE001 (any failure becomes a hint)
-                raise AssertionError(
-                    f"✗ {part}: torch.load(path, weights_only=True) cannot read your checkpoint ({first_line(error)}). "
-                    "Store state_dicts, numbers and tensors (torch.get_rng_state() is a tensor) only"
-                ) from None
-            saved_model = run.model
-            del run
-            run = new_run()  # a new process: nothing survives but the file
-            expect(run.model is not saved_model, part, "new_run() must build a new model")
-            epoch = student(load_training_state, path, run)
-            expect(
-                epoch == resume_at,
-                part,
-                f"load_training_state returned {epoch!r}; return the epoch stored in the checkpoint ({resume_at})",
-            )
-            train_epochs(run, epoch, n_epochs)
-    except _StudentStub as stub:
-        raise NotImplementedError(str(stub)) from None
+        path = folder / "resume.pth"
+        run = new_run()
+        call_student(part, train_epochs, run, 0, resume_at, name="train_epochs (your training loop)", seconds=LONG_CALL)
+        call_student(part, save_training_state, path, run, resume_at)
+        expect(path.is_file(), part, "save_training_state wrote nothing to `path`")
+        _readable(part, path, "your checkpoint")
+        with _with_hidden_code(path):
+            _refuses_hidden_code(part, load_training_state, path, new_run(), name="load_training_state")
+        saved_model = run.model
+        del run
+        run = new_run()  # a new process: nothing survives but the file
+        expect(run.model is not saved_model, part, "new_run() must build a new model")
+        epoch = call_student(part, load_training_state, path, run)
+        expect(
+            isinstance(epoch, int) and not isinstance(epoch, bool) and epoch == resume_at,
+            part,
+            f"load_training_state returned {epoch!r}; return the epoch stored in the checkpoint ({resume_at}), an int",
+        )
+        call_student(
+            part, train_epochs, run, epoch, n_epochs, name="train_epochs (your training loop)", seconds=LONG_CALL
+        )
 
     device = next(straight.model.parameters()).device
     exact = device.type == "cpu"
@@ -374,14 +473,14 @@ def check_resume(
         "(torch.get_rng_state(), and torch.cuda.get_rng_state_all() / torch.mps.get_rng_state() on a GPU) "
         "and restore it when loading",
     )
-    momentum = [(p_run, p_ref) for p_run, p_ref in zip(run.optimizer.state.values(), straight.optimizer.state.values())]
-    for state_run, state_ref in momentum:
+    for state_run, state_ref in zip(run.optimizer.state.values(), straight.optimizer.state.values()):
         flat_run = {key: value for key, value in state_run.items() if torch.is_tensor(value)}
         flat_ref = {key: value for key, value in state_ref.items() if torch.is_tensor(value)}
         expect(
             flat_run.keys() == flat_ref.keys() and _first_difference(flat_run, flat_ref, exact)[0] == 0,
             part,
-            "the weights match but the optimizer's state (e.g. momentum buffers) does not: restore optimizer.load_state_dict",
+            "the weights match but the optimizer's state (e.g. momentum buffers) does not: restore "
+            "optimizer.load_state_dict",
         )
     if exact:
         passed(part, f"resumed after epoch {resume_at} of {n_epochs}: all {len(reference)} tensors bit-identical (CPU)")
@@ -396,6 +495,8 @@ def check_resume(
 # --------------------------------------------------------------------------- 3.4 filenames
 
 _NAME_RE = r"^{model}_(\d{{8}}_\d{{6}})_epoch(\d+)_acc(\d+\.\d\d)\.pth$"
+#: val_acc per epoch: a new best at epochs 1, 2, 4; a tie with the best at epoch 6 (a tie does not beat it).
+_ACCURACIES = (0.50, 0.70, 0.60, 0.8125, 0.75, 0.8125)
 
 
 def _stats(epoch: int, val_acc: float) -> EpochStats:
@@ -410,90 +511,118 @@ def _stats(epoch: int, val_acc: float) -> EpochStats:
     )
 
 
-def check_checkpoint_callback(make_checkpoint_callback: Callable[..., Callable[[EpochStats], Any]]) -> None:
-    """3.4: the callback keeps every-k-epochs checkpoints and exactly one best-so-far checkpoint, named as in the guide."""
-    part = "3.4"
+def _callback_hint(error: BaseException) -> str:
+    if isinstance(error, UnboundLocalError) or "referenced before assignment" in _message(error):
+        return (
+            "Assigning to a variable of make_checkpoint_callback inside on_epoch_end makes it a new local variable: "
+            "declare it `nonlocal`, or keep the best accuracy in a dict"
+        )
+    if "already exists" in _message(error):
+        return "Save each file once: a name holds the epoch, so a file is written at most once per epoch and kind"
+    return ""
+
+
+def _check_callback_run(part: str, make_checkpoint_callback: Callable[..., Any], folder: Path, model_name: str) -> None:
     model, optimizer, scheduler = _trained_objects(20)
     run = SimpleNamespace(model=model, optimizer=optimizer, scheduler=scheduler)
-    accuracies = [0.50, 0.70, 0.60, 0.8125, 0.75, 0.65]
     every = 2
-    periodic_re = re.compile(_NAME_RE.format(model=re.escape("net")))
-    best_re = re.compile(_NAME_RE.format(model=re.escape("net-best")))
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        callback = call_student(part, make_checkpoint_callback, folder, "net", run, every)
-        expect(callable(callback), part, "make_checkpoint_callback should return a function on_epoch_end(stats)")
-        best_epoch = 0
-        for epoch, accuracy in enumerate(accuracies, start=1):
-            _quietly(part, callback, _stats(epoch, accuracy))
-            if best_epoch == 0 or accuracy > accuracies[best_epoch - 1]:
-                best_epoch = epoch
-            names = sorted(path.name for path in folder.iterdir())
-            strange = [name for name in names if not (periodic_re.match(name) or best_re.match(name))]
-            expect(
-                not strange,
-                part,
-                f"unexpected file name {strange[0] if strange else ''!r} after epoch {epoch}; use "
-                "checkpoint_filename(model_name, stats.epoch, 100 * stats.val_acc) for the periodic files "
-                "and checkpoint_filename(f'{model_name}-best', ...) for the best one",
-            )
-            bests = [name for name in names if best_re.match(name)]
-            expect(
-                len(bests) == 1,
-                part,
-                f"after epoch {epoch} there are {len(bests)} best-so-far files; keep exactly one "
-                "(save the new best, then delete the previous one)",
-            )
-            found_epoch = int(best_re.match(bests[0]).group(2))
-            expect(
-                found_epoch == best_epoch,
-                part,
-                f"after epoch {epoch} the best-so-far file is from epoch {found_epoch}, but epoch {best_epoch} "
-                f"had the best val_acc ({accuracies[best_epoch - 1]})",
-            )
-            periodic = sorted(int(periodic_re.match(name).group(2)) for name in names if periodic_re.match(name))
-            wanted = list(range(every, epoch + 1, every))
-            expect(
-                periodic == wanted,
-                part,
-                f"after epoch {epoch} the periodic checkpoints are from epochs {periodic}, expected {wanted} "
-                f"(every {every} epochs: stats.epoch counts from 1)",
-            )
-        for path in sorted(folder.iterdir()):
-            match = periodic_re.match(path.name) or best_re.match(path.name)
-            epoch, accuracy_in_name = int(match.group(2)), float(match.group(3))
-            expect(
-                abs(accuracy_in_name - accuracies[epoch - 1]) > 0.006,
-                part,
-                f"{path.name}: write the accuracy in percent (100 * stats.val_acc), "
-                "so that two decimals keep four significant digits",
-            )
-            expect(
-                abs(accuracy_in_name - 100 * accuracies[epoch - 1]) < 0.006,
-                part,
-                f"{path.name}: the name should hold 100 * stats.val_acc = {100 * accuracies[epoch - 1]:.2f}",
-            )
-            try:
-                payload = read_checkpoint(path)
-            except CheckpointError as error:
-                raise AssertionError(f"✗ {part}: {error}. Write the files with utils.save_checkpoint") from None
-            expect(
-                payload["epoch"] == epoch, part, f"{path.name} holds epoch {payload['epoch']}: pass epoch=stats.epoch"
-            )
-            stored = payload["metrics"].get("val_acc")
-            expect(
-                stored == accuracies[epoch - 1],
-                part,
-                f"{path.name} should store val_acc=stats.val_acc ({accuracies[epoch - 1]}), found {stored!r}",
-            )
-            expect(
-                payload["optimizer_state_dict"] is not None and payload["scheduler_state_dict"] is not None,
-                part,
-                f"{path.name} lacks the optimizer or scheduler: pass run.optimizer and run.scheduler",
-            )
-    passed(part, f"checkpoints every {every} epochs plus one best-so-far file, named with epoch and accuracy")
+    periodic_re = re.compile(_NAME_RE.format(model=re.escape(model_name)))
+    best_re = re.compile(_NAME_RE.format(model=re.escape(f"{model_name}-best")))
+    callback = call_student(part, make_checkpoint_callback, folder, model_name, run, every)
+    expect(callable(callback), part, "make_checkpoint_callback should return a function on_epoch_end(stats)")
+    best_epoch = 0
+    for epoch, accuracy in enumerate(_ACCURACIES, start=1):
+        with watching(folder) as activity:
+            call_student(part, callback, _stats(epoch, accuracy), name="on_epoch_end", hint=_callback_hint)
+        for deleted, present in activity.deleted:
+            if best_re.match(deleted):
+                expect(
+                    any(best_re.match(name) and name != deleted for name in present),
+                    part,
+                    f"after epoch {epoch} the previous best-so-far file was deleted before the new one was saved: "
+                    "a crash in between would leave no best checkpoint. Save the new best first, then delete the old",
+                )
+        if best_epoch == 0 or accuracy > _ACCURACIES[best_epoch - 1]:
+            best_epoch = epoch
+        names = sorted(path.name for path in folder.iterdir())
+        strange = [name for name in names if not (periodic_re.match(name) or best_re.match(name))]
+        expect(
+            not strange,
+            part,
+            f"unexpected file name {strange[0] if strange else ''!r} after epoch {epoch}; use "
+            "checkpoint_filename(model_name, stats.epoch, 100 * stats.val_acc) for the periodic files "
+            "and checkpoint_filename(f'{model_name}-best', ...) for the best one",
+        )
+        bests = [name for name in names if best_re.match(name)]
+        expect(
+            len(bests) == 1,
+            part,
+            f"after epoch {epoch} there are {len(bests)} best-so-far files; keep exactly one "
+            "(save the new best, then delete the previous one)",
+        )
+        found_epoch = int(best_re.match(bests[0]).group(2))
+        expect(
+            found_epoch == best_epoch,
+            part,
+            f"after epoch {epoch} the best-so-far file is from epoch {found_epoch}, but epoch {best_epoch} "
+            f"had the best val_acc ({_ACCURACIES[best_epoch - 1]}; a later tie does not beat it). Keep the best "
+            "accuracy "
+            "between calls and replace the file only when stats.val_acc is higher",
+        )
+        periodic = sorted(int(periodic_re.match(name).group(2)) for name in names if periodic_re.match(name))
+        wanted = list(range(every, epoch + 1, every))
+        expect(
+            periodic == wanted,
+            part,
+            f"after epoch {epoch} the periodic checkpoints are from epochs {periodic}, expected {wanted} "
+            f"(every {every} epochs: stats.epoch counts from 1)",
+        )
+    for path in sorted(folder.iterdir()):
+        match = periodic_re.match(path.name) or best_re.match(path.name)
+        epoch, accuracy_in_name = int(match.group(2)), float(match.group(3))
+        expect(
+            abs(accuracy_in_name - _ACCURACIES[epoch - 1]) > 0.006,
+            part,
+            f"{path.name}: write the accuracy in percent (100 * stats.val_acc), "
+            "so that two decimals keep four significant digits",
+        )
+        expect(
+            abs(accuracy_in_name - 100 * _ACCURACIES[epoch - 1]) < 0.006,
+            part,
+            f"{path.name}: the name should hold 100 * stats.val_acc = {100 * _ACCURACIES[epoch - 1]:.2f}",
+        )
+        try:
+            payload = read_checkpoint(path)
+        except CheckpointError as error:
+            raise AssertionError(f"✗ {part}: {error}. Write the files with utils.save_checkpoint") from None
+        expect(payload["epoch"] == epoch, part, f"{path.name} holds epoch {payload['epoch']}: pass epoch=stats.epoch")
+        stored = payload["metrics"].get("val_acc")
+        expect(
+            stored == _ACCURACIES[epoch - 1],
+            part,
+            f"{path.name} should store val_acc=stats.val_acc ({_ACCURACIES[epoch - 1]}), found {stored!r}",
+        )
+        expect(
+            payload["optimizer_state_dict"] is not None and payload["scheduler_state_dict"] is not None,
+            part,
+            f"{path.name} lacks the optimizer or scheduler: pass run.optimizer and run.scheduler",
+        )
 
 
+@self_check("3.4")
+def check_checkpoint_callback(make_checkpoint_callback: Callable[..., Callable[[EpochStats], Any]]) -> None:
+    """3.4: the callback keeps every-k-epochs checkpoints and exactly one best-so-far checkpoint, named as in the guide.
+
+    Two callbacks run one after the other (in two folders): each must keep its own best accuracy.
+    """
+    part = "3.4"
+    with tempfile.TemporaryDirectory() as first, tempfile.TemporaryDirectory() as second:
+        _check_callback_run(part, make_checkpoint_callback, Path(first), "net")
+        _check_callback_run(part, make_checkpoint_callback, Path(second), "other")
+    passed(part, "checkpoints every 2 epochs plus one best-so-far file, named with epoch and accuracy")
+
+
+@self_check("3.4")
 def check_list_checkpoints(list_checkpoints: Callable[[Path], Iterable[tuple[Path, float]]]) -> None:
     """3.4: ``list_checkpoints(folder)`` returns ``(path, accuracy)`` for each ``*_accXX.XX.pth``, best first."""
     part = "3.4"
@@ -511,11 +640,30 @@ def check_list_checkpoints(list_checkpoints: Callable[[Path], Iterable[tuple[Pat
             (folder / name).touch()
         result = call_student(part, list_checkpoints, folder)
         expect(result is not None, part, "list_checkpoints returned None: return the sorted list")
+        expect(
+            isinstance(result, Iterable) and not isinstance(result, (str, bytes, dict)),
+            part,
+            f"list_checkpoints should return a list of (path, accuracy) pairs, got {type(result).__name__}",
+        )
         result = list(result)
-        try:
-            pairs = [(Path(path).name, float(accuracy)) for path, accuracy in result]
-        except (TypeError, ValueError):
-            raise AssertionError(f"✗ {part}: return a list of (path, accuracy) pairs, got {result[:2]!r}") from None
+        expect(
+            all(isinstance(item, (tuple, list)) and len(item) == 2 for item in result),
+            part,
+            f"return a list of (path, accuracy) pairs, got {result[:2]!r}",
+        )
+        for path, accuracy in result:
+            expect(
+                isinstance(accuracy, numbers.Real) and not isinstance(accuracy, bool),
+                part,
+                f"the accuracy should be a number parsed from the name (float(...)), got {accuracy!r}",
+            )
+            expect(
+                isinstance(path, (str, Path)) and (folder / Path(path).name).exists() and Path(path).exists(),
+                part,
+                f"{path!r} is not the path of a file in the folder: return folder / name (or the glob's path), "
+                "not the bare name",
+            )
+        pairs = [(Path(path).name, float(accuracy)) for path, accuracy in result]
         names = [name for name, _ in pairs]
         expect(
             not any(name in others for name in names),
@@ -555,8 +703,21 @@ class _CondProbe(nn.Module):
         return self.fn(h, self.limit)
 
 
+def _cond_hint(error: BaseException) -> str:
+    message = _message(error)
+    if "alias" in message or "mutat" in message:
+        return "A branch of torch.cond must not return an operand as it is: return h.clone()"
+    if "data-dependent" in message or "guard" in message or "dynamic" in message or "symbolic" in message:
+        return "An `if` on a tensor's value cannot be exported: write it as torch.cond(pred, true_fn, false_fn, (h,))"
+    return (
+        "With torch.cond, both branches take the same operands and return tensors of the same shape, and must not "
+        "return an operand as it is (return h.clone())"
+    )
+
+
+@self_check("3.5")
 def check_clip_with_cond(clip_with_cond: Callable[[torch.Tensor, float], torch.Tensor]) -> None:
-    """3.5: ``clip_with_cond(h, limit)`` rescales ``h`` to norm ``limit`` when longer, and exports with ``torch.cond``."""
+    """3.5: ``clip_with_cond(h, limit)`` rescales ``h`` to norm ``limit`` when longer; exports with ``torch.cond``."""
     part = "3.5"
     generator = torch.Generator().manual_seed(3)
     cases = [
@@ -565,15 +726,9 @@ def check_clip_with_cond(clip_with_cond: Callable[[torch.Tensor, float], torch.T
         (torch.randn(2, 5, generator=generator), 2.5),
         (7 * torch.randn(2, 5, generator=generator), 2.5),
     ]
+    torch.compiler.reset()
     for h, limit in cases:
-        got = call_checked(
-            part,
-            clip_with_cond,
-            h,
-            limit,
-            hint="With torch.cond, both branches must take the same operands and return tensors of the same shape, "
-            "and must not return an operand as it is (return h.clone())",
-        )
+        got = call_student(part, clip_with_cond, h, limit, hint=_cond_hint)
         expect(isinstance(got, torch.Tensor), part, f"return a tensor, got {type(got).__name__}")
         # The reference: scale by min(1, limit / |h|), written without any branch.
         expected = h * torch.clamp(limit / h.norm(), max=1.0)
@@ -582,18 +737,18 @@ def check_clip_with_cond(clip_with_cond: Callable[[torch.Tensor, float], torch.T
             got.shape == h.shape and torch.allclose(got, expected, rtol=1e-5, atol=1e-6),
             part,
             f"wrong result for an h {size} than the limit {limit} (|h| = {h.norm():.3g}, you return "
-            f"|result| = {got.float().norm():.3g})",
+            f"|result| = {got.float().norm():.3g}): scale h by limit / |h| (its whole norm) when |h| > limit",
         )
-    try:
-        with _silenced():
-            program = torch.export.export(_CondProbe(clip_with_cond, 1.0), (cases[1][0],))
-    except NotImplementedError:
-        raise
-    except Exception as error:  # noqa: BLE001 (any failure becomes a hint)
-        raise AssertionError(
-            f"✗ {part}: torch.export cannot export clip_with_cond ({first_line(error)}). "
-            "An `if` on a tensor's value cannot be exported; use torch.cond(pred, true_fn, false_fn, (h,))"
-        ) from None
+    torch.compiler.reset()
+    program = call_student(
+        part,
+        torch.export.export,
+        _CondProbe(clip_with_cond, 1.0),
+        (cases[1][0],),
+        name="torch.export.export(a module calling your clip_with_cond)",
+        hint=_cond_hint,
+        seconds=LONG_CALL,
+    )
     uses_cond = any(node.target is torch.ops.higher_order.cond for node in program.graph.nodes)
     expect(
         uses_cond,
@@ -601,15 +756,29 @@ def check_clip_with_cond(clip_with_cond: Callable[[torch.Tensor, float], torch.T
         "the exported graph holds no torch.cond: a branch-free formula is fine for deployment, "
         "but this part practises torch.cond(pred, true_fn, false_fn, (h,))",
     )
+    exported = program.module()
     for h, _ in cases[:2]:
+        got = call_student(part, exported, h, name="the exported program")
         expect(
-            torch.allclose(program.module()(h), h * torch.clamp(1.0 / h.norm(), max=1.0), rtol=1e-5, atol=1e-6),
+            torch.allclose(got, h * torch.clamp(1.0 / h.norm(), max=1.0), rtol=1e-5, atol=1e-6),
             part,
             "the exported program does not reproduce both branches",
         )
     passed(part, "clip_with_cond is right on both branches and exports with torch.cond")
 
 
+def _export_hint(error: BaseException) -> str:
+    message = _message(error)
+    if "jit" in message or "torchscript" in message:
+        return "This part uses torch.export (torch.export.export, .save, .load), not TorchScript's torch.jit"
+    if "exportedprogram directly" in message or "not callable" in message:
+        return "return the loaded program's .module(), which you call like the model"
+    if "constraints violated" in message or "dynamic" in message or "specializ" in message:
+        return "make only the batch dimension dynamic: dynamic_shapes=({0: torch.export.Dim('batch')},)"
+    return ""
+
+
+@self_check("3.5")
 def check_export_and_reload(
     export_and_reload: Callable[[nn.Module, torch.Tensor, Path], Callable[[torch.Tensor], torch.Tensor]],
     model: nn.Module,
@@ -624,10 +793,11 @@ def check_export_and_reload(
     inputs = list(inputs)
     expect(len(inputs) >= 1, part, "pass at least one input tensor")
     model.eval()
+    torch.compiler.reset()  # a failed earlier export must not leave a stale compile cache behind
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "model.pt2"
-        with _silenced():
-            loaded = call_checked(part, export_and_reload, model, inputs[0], path)
+        with watching(tmp) as activity:
+            loaded = call_student(part, export_and_reload, model, inputs[0], path, hint=_export_hint, seconds=LONG_CALL)
         expect(path.is_file(), part, "nothing was written to `path`: torch.export.save(program, path)")
         try:
             torch.export.load(path)
@@ -637,22 +807,29 @@ def check_export_and_reload(
                 "save the ExportedProgram with torch.export.save"
             ) from None
         expect(loaded is not model, part, "return the model loaded from the file (torch.export.load(path).module())")
-        expect(callable(loaded), part, "return something callable: torch.export.load(path).module()")
+        expect(
+            callable(loaded) and not isinstance(loaded, torch.export.ExportedProgram),
+            part,
+            f"return something you call like the model: torch.export.load(path).module(), got {type(loaded).__name__}",
+        )
+        expect(
+            not activity.observed_writes or path.name in activity.read,
+            part,
+            "export_and_reload never loaded the file it wrote: return torch.export.load(path).module(), so that "
+            "what you return is what the file holds",
+        )
         for x in inputs:
             with torch.no_grad():
                 expected = model(x)
-                try:
-                    got = loaded(x)
-                except Exception as error:  # noqa: BLE001 (any failure becomes a hint)
-                    batch = (
-                        ""
-                        if x.shape[0] == inputs[0].shape[0]
-                        else (
-                            f" A batch of {x.shape[0]} where the example had {inputs[0].shape[0]}: make the batch "
-                            "dimension dynamic (dynamic_shapes=({0: torch.export.Dim('batch')},))"
-                        )
+                batch = (
+                    ""
+                    if x.shape[0] == inputs[0].shape[0]
+                    else (
+                        f"A batch of {x.shape[0]} where the example had {inputs[0].shape[0]}: make the batch "
+                        "dimension dynamic (dynamic_shapes=({0: torch.export.Dim('batch')},))"
                     )
-                    raise AssertionError(f"✗ {part}: the loaded program failed: {first_line(error)}.{batch}") from None
+                )
+                got = call_student(part, loaded, x, name="the loaded program", hint=batch)
             expect(
                 isinstance(got, torch.Tensor)
                 and got.shape == expected.shape
@@ -670,13 +847,12 @@ def _node_name(name: Any) -> str:
     return str(name).split("::")[-1]  # AccumulateGrad.name() is "torch::autograd::AccumulateGrad"
 
 
-def check_graph_node_names(graph_node_names: Callable[[torch.Tensor], list[str]]) -> None:
-    """3.6: ``graph_node_names(t)`` lists each node reachable from ``t.grad_fn`` once, the root first."""
-    part = "3.6"
+def _graph_cases() -> list[tuple[str, torch.Tensor, dict[str, int]]]:
     a = torch.tensor([1.0, 2.0], requires_grad=True)
     b = torch.tensor([3.0, 4.0], requires_grad=True)
     c = torch.tensor([5.0, 6.0])  # no gradient: no node
-    cases = [
+    y = a * 2
+    return [
         ("(a * 3).sum()", (a * 3).sum(), {"SumBackward0": 1, "MulBackward0": 1, "AccumulateGrad": 1}),
         (
             "(a * b + a).sum()",
@@ -688,8 +864,19 @@ def check_graph_node_names(graph_node_names: Callable[[torch.Tensor], list[str]]
             (a * c).exp().mean(),
             {"MeanBackward0": 1, "ExpBackward0": 1, "MulBackward0": 1, "AccumulateGrad": 1},
         ),
+        (
+            "y = a * 2; (y * y + y).sum()",
+            (y * y + y).sum(),
+            {"SumBackward0": 1, "AddBackward0": 1, "MulBackward0": 2, "AccumulateGrad": 1},
+        ),
     ]
-    for text, tensor, expected in cases:
+
+
+@self_check("3.6")
+def check_graph_node_names(graph_node_names: Callable[[torch.Tensor], list[str]]) -> None:
+    """3.6: ``graph_node_names(t)`` lists each node reachable from ``t.grad_fn`` once, the root first."""
+    part = "3.6"
+    for text, tensor, expected in _graph_cases():
         names = call_student(part, graph_node_names, tensor)
         expect(isinstance(names, (list, tuple)), part, f"return a list of names, got {type(names).__name__}")
         names = [_node_name(name) for name in names]
@@ -702,52 +889,74 @@ def check_graph_node_names(graph_node_names: Callable[[torch.Tensor], list[str]]
             part,
             f"for {text} start with the root, tensor.grad_fn ({type(tensor.grad_fn).__name__}); got {names[:1]}",
         )
-        if len(names) > total and set(counts) == set(expected):
-            expect(
-                False,
-                part,
-                f"for {text} you list {len(names)} nodes, but the graph has {total}: a tensor used twice is one "
-                "node; visit each node once (keep a set of the nodes seen)",
-            )
+        expect(
+            not (len(names) > total and set(counts) == set(expected)),
+            part,
+            f"for {text} you list {len(names)} nodes, but the graph has {total}: a tensor used twice is one "
+            "node; visit each node once (keep a set of the nodes seen)",
+        )
         expect(
             counts == expected,
             part,
             f"for {text} expected the nodes {expected}, got {counts}. Follow node.next_functions "
-            "(pairs (node, index); node is None for inputs that need no gradient) down to the leaves' AccumulateGrad",
+            "(pairs (node, index); node is None for inputs that need no gradient) down to the leaves' AccumulateGrad; "
+            "two different nodes may have the same name, so remember the nodes seen, not their names",
         )
-    leaf = call_student(part, graph_node_names, a)
-    expect(list(leaf) == [], part, f"a leaf tensor has no grad_fn: return [] (got {leaf!r})")
+    leaf = call_student(part, graph_node_names, torch.tensor([1.0], requires_grad=True))
+    expect(
+        isinstance(leaf, (list, tuple)) and list(leaf) == [],
+        part,
+        f"a leaf tensor has no grad_fn: return [] (got {leaf!r})",
+    )
     passed(part, "graph_node_names walks grad_fn.next_functions and lists each node once")
 
 
+class _Failing(nn.Module):
+    """A layer whose forward pass raises, as a shape mistake would."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        raise RuntimeError("a layer failed during the forward pass (on purpose, by the self-check)")
+
+
+def _expected_stats(model: nn.Module, inputs: torch.Tensor) -> dict[str, dict[str, float]]:
+    expected: dict[str, dict[str, float]] = {}
+    x = inputs.reshape(inputs.shape[0], -1)
+    for index, layer in enumerate(model.layers):
+        x = layer(x)
+        expected[f"layers.{index}"] = {
+            "mean": x.mean().item(),
+            "std": x.std().item(),
+            "zeros": (x == 0).float().mean().item(),
+        }
+    return expected
+
+
+def _leftover_hooks(model: nn.Module) -> list[str]:
+    return [name or "model" for name, module in model.named_modules() if module._forward_hooks]
+
+
+@self_check("3.6")
 def check_activation_stats(
     record_activation_stats: Callable[[nn.Module, torch.Tensor], dict[str, dict[str, float]]],
     model: nn.Module | None = None,
     inputs: torch.Tensor | None = None,
 ) -> None:
-    """3.6: forward hooks record mean, std and fraction of zeros of every ``model.layers[i]``'s output; removed after.
+    """3.6: forward hooks record mean, std and fraction of zeros of every ``model.layers[i]``'s output; removed after,
+    also when the forward pass raises.
 
     Without ``model``/``inputs`` a small network with batch norm and random inputs are used.
     """
     part = "3.6"
     if model is None:
-        model = _small_mlp(30, batch_norm=True, dropout=0.3)
+        model = _small_net(30, batch_norm=True, dropout=0.3)
     if inputs is None:
         inputs = torch.randn(64, 6, generator=torch.Generator().manual_seed(30))
     model.eval()
     with torch.no_grad():
         before = model(inputs)
-        expected: dict[str, dict[str, float]] = {}
-        x = inputs.reshape(inputs.shape[0], -1)
-        for index, layer in enumerate(model.layers):
-            x = layer(x)
-            expected[f"layers.{index}"] = {
-                "mean": x.mean().item(),
-                "std": x.std().item(),
-                "zeros": (x == 0).float().mean().item(),
-            }
+        expected = _expected_stats(model, inputs)
     stats = call_student(part, record_activation_stats, model, inputs)
-    leftover = [name or "model" for name, module in model.named_modules() if module._forward_hooks]
+    leftover = _leftover_hooks(model)
     expect(
         not leftover,
         part,
@@ -768,38 +977,62 @@ def check_activation_stats(
             f"{name}: expected a dict with 'mean', 'std' and 'zeros', got {got!r}",
         )
         for key, tolerance in (("mean", 1e-4), ("std", 2e-2), ("zeros", 1e-6)):
-            value = float(got[key])
-            ok = abs(value - want[key]) <= tolerance * max(1.0, abs(want[key]))
+            value = got[key]
+            expect(
+                isinstance(value, numbers.Real) and not isinstance(value, bool),
+                part,
+                f"{name}: {key} should be a Python float (.item()), got {type(value).__name__}",
+            )
+            ok = abs(float(value) - want[key]) <= tolerance * max(1.0, abs(want[key]))
             expect(
                 ok,
                 part,
-                f"{name} ({type(model.layers[int(name.split('.')[1])]).__name__}): {key} is {value:.4g}, "
+                f"{name} ({type(model.layers[int(name.split('.')[1])]).__name__}): {key} is {float(value):.4g}, "
                 f"expected {want[key]:.4g}. Record the statistics of the hook's `output` argument",
             )
     with torch.no_grad():
         expect(torch.equal(model(inputs), before), part, "the model's output changed: a hook must not modify it")
+
+    # A forward pass that raises: the hooks must go all the same.
+    failing = _small_net(31, batch_norm=True)
+    failing.layers.append(_Failing())
+    failing.eval()
+    with contextlib.suppress(AssertionError):
+        call_student(part, record_activation_stats, failing, inputs)
+    leftover = _leftover_hooks(failing)
+    expect(
+        not leftover,
+        part,
+        f"when the forward pass raised, the hooks stayed registered on {leftover}: remove them in a finally: block "
+        "(try: run the model / finally: handle.remove() for every handle)",
+    )
     passed(part, f"forward hooks recorded mean/std/zeros for all {len(expected)} layers and were removed")
 
 
+@self_check("3.6")
 def check_scaled_linear(scaled_linear_class: Callable[[int, int], nn.Module]) -> None:
     """3.6: ``ScaledLinear(n_in, n_out)``: a Linear whose output is multiplied by a learnable ``scale`` (ones)."""
     part = "3.6"
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(40)
-        module = call_student(part, scaled_linear_class, 3, 2)
+    torch.manual_seed(40)
+    module = call_student(part, scaled_linear_class, 3, 2)
     expect(isinstance(module, nn.Module), part, "ScaledLinear should be an nn.Module")
     scale = getattr(module, "scale", None)
     expect(isinstance(scale, torch.Tensor), part, "give the module an attribute `scale`")
     expect(
-        tuple(scale.shape) == (2,) and torch.equal(scale.detach(), torch.ones(2)),
+        scale.numel() == 2 and tuple(torch.broadcast_shapes(scale.shape, (5, 2))) == (5, 2),
         part,
-        f"scale should start as torch.ones(n_out), shape (2,); got {tuple(scale.shape)}",
+        f"scale should have one entry per output, shape (n_out,) = (2,); got shape {tuple(scale.shape)}",
+    )
+    expect(
+        torch.equal(scale.detach().reshape(-1), torch.ones(2, dtype=scale.dtype)),
+        part,
+        f"scale should start as torch.ones(n_out); got {scale.detach().reshape(-1).tolist()}",
     )
     names = [name for name, _ in module.named_parameters()]
     expect(
         "scale" in names,
         part,
-        f"`scale` is not among the parameters ({names}): a plain tensor attribute is invisible to "
+        f"`scale` is not among the parameters ({names}): a plain tensor attribute (or a buffer) is invisible to "
         "parameters(), so the optimizer never updates it; wrap it in nn.Parameter",
     )
     expect("scale" in module.state_dict(), part, "`scale` should be saved in the state_dict")
@@ -807,15 +1040,20 @@ def check_scaled_linear(scaled_linear_class: Callable[[int, int], nn.Module]) ->
     linear = [m for m in module.modules() if isinstance(m, nn.Linear)]
     expect(len(linear) == 1, part, "use exactly one nn.Linear(n_in, n_out)")
     with torch.no_grad():
-        scale.mul_(torch.tensor([2.0, -1.0]))
+        scale.mul_(torch.tensor([2.0, -1.0]).reshape(scale.shape))
+        out = call_student(part, module, x, name="ScaledLinear.forward")
         expect(
-            torch.allclose(module(x), linear[0](x) * scale),
+            isinstance(out, torch.Tensor) and torch.allclose(out, linear[0](x) * scale),
             part,
             "forward should return self.linear(x) * self.scale",
         )
-        scale.copy_(torch.ones(2))
+        scale.fill_(1.0)
     optimizer = torch.optim.SGD(module.parameters(), lr=0.1)
-    module(x).sum().backward()
+    call_student(part, module, x, name="ScaledLinear.forward").sum().backward()
     optimizer.step()
-    expect(not torch.equal(module.scale.detach(), torch.ones(2)), part, "one optimizer step left `scale` unchanged")
+    expect(
+        not torch.equal(module.scale.detach().reshape(-1), torch.ones(2)),
+        part,
+        "one optimizer step left `scale` unchanged: it must be a parameter that requires grad (nn.Parameter)",
+    )
     passed(part, "ScaledLinear.scale is an nn.Parameter: in parameters(), in the state_dict, updated by the optimizer")

@@ -1,0 +1,9 @@
+# hint: unchanged|in place
+"""New tensors put into the list: the caller's parameters stay as they were."""
+
+
+def sgd_step(params, lr):
+    with torch.no_grad():
+        for i, p in enumerate(params):
+            if p.grad is not None:
+                params[i] = (p - lr * p.grad).requires_grad_()

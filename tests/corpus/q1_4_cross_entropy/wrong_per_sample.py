@@ -1,0 +1,8 @@
+# hint: 0-d tensor
+"""One loss per sample: the mean is missing."""
+
+
+def cross_entropy_loss(logits, target):
+    m = logits.max(dim=1, keepdim=True).values
+    log_sum_exp = m.squeeze(1) + (logits - m).exp().sum(dim=1).log()
+    return log_sum_exp - logits[torch.arange(len(target)), target]

@@ -1,0 +1,6 @@
+# hint: Normalize
+"""ToTensor only."""
+
+
+def make_transform(mean, std):
+    return transforms.Compose([transforms.ToTensor()])

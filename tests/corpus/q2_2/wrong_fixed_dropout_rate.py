@@ -1,0 +1,23 @@
+# hint: dropout=0.5
+"""Always nn.Dropout(0.2), whatever `dropout` says (when it is not 0)."""
+
+
+class MLP(nn.Module):
+    def __init__(self, input_size, hidden_sizes, output_size, dropout=0.0, batch_norm=False):
+        super().__init__()
+        sizes = [input_size, *hidden_sizes, output_size]
+        self.layers = nn.ModuleList()
+        for i in range(len(sizes) - 1):
+            self.layers.append(nn.Linear(sizes[i], sizes[i + 1]))
+            if i < len(sizes) - 2:
+                if batch_norm:
+                    self.layers.append(nn.BatchNorm1d(sizes[i + 1]))
+                self.layers.append(nn.ReLU())
+                if dropout:
+                    self.layers.append(nn.Dropout(0.2))
+
+    def forward(self, x):
+        x = x.reshape(len(x), -1)
+        for layer in self.layers:
+            x = layer(x)
+        return x

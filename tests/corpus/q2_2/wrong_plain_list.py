@@ -1,0 +1,23 @@
+# hint: ModuleList
+"""The layers in a Python list: invisible to .parameters() and .to(device)."""
+
+
+class MLP(nn.Module):
+    def __init__(self, input_size, hidden_sizes, output_size, dropout=0.0, batch_norm=False):
+        super().__init__()
+        sizes = [input_size, *hidden_sizes, output_size]
+        self.layers = []
+        for i in range(len(sizes) - 1):
+            self.layers.append(nn.Linear(sizes[i], sizes[i + 1]))
+            if i < len(sizes) - 2:
+                if batch_norm:
+                    self.layers.append(nn.BatchNorm1d(sizes[i + 1]))
+                self.layers.append(nn.ReLU())
+                if dropout > 0:
+                    self.layers.append(nn.Dropout(dropout))
+
+    def forward(self, x):
+        x = x.view(x.size(0), -1)
+        for layer in self.layers:
+            x = layer(x)
+        return x

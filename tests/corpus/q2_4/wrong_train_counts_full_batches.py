@@ -1,0 +1,19 @@
+# hint: mean loss
+"""len(loader) * batch_size is more than the number of samples."""
+
+
+def train_one_epoch(model, loader, criterion, optimizer, device):
+    model.train()
+    total_loss, correct, count = 0.0, 0, 0
+    for inputs, labels in loader:
+        inputs, labels = inputs.to(device), labels.to(device)
+        optimizer.zero_grad()
+        outputs = model(inputs)
+        loss = criterion(outputs, labels)
+        loss.backward()
+        optimizer.step()
+        total_loss += loss.item() * len(labels)
+        correct += (outputs.argmax(dim=1) == labels).sum().item()
+        count += len(labels)
+    n = len(loader) * loader.batch_size
+    return total_loss / n, correct / n

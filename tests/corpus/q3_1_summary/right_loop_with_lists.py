@@ -1,0 +1,8 @@
+"""A loop; shapes as lists."""
+
+
+def state_dict_summary(model):
+    summary = {}
+    for key, value in model.state_dict().items():
+        summary[key] = list(value.shape)
+    return summary

@@ -1,0 +1,9 @@
+# hint: scheduler
+"""The scheduler's state is not restored."""
+
+
+def load_checkpoint(model, optimizer, scheduler, filepath):
+    checkpoint = torch.load(filepath, weights_only=True)
+    model.load_state_dict(checkpoint["model_state_dict"])
+    optimizer.load_state_dict(checkpoint["optimizer_state_dict"])
+    return checkpoint["epoch"], checkpoint.get("best_accuracy", 0)

@@ -1,0 +1,23 @@
+# hint: return the epoch
+"""Forgets to return the epoch."""
+
+
+def save_training_state(path, run, epoch):
+    torch.save(
+        {
+            "epoch": epoch,
+            "model": run.model.state_dict(),
+            "optimizer": run.optimizer.state_dict(),
+            "scheduler": run.scheduler.state_dict(),
+            "rng": torch.get_rng_state(),
+        },
+        path,
+    )
+
+
+def load_training_state(path, run):
+    checkpoint = torch.load(path, map_location="cpu", weights_only=True)
+    run.model.load_state_dict(checkpoint["model"])
+    run.optimizer.load_state_dict(checkpoint["optimizer"])
+    run.scheduler.load_state_dict(checkpoint["scheduler"])
+    torch.set_rng_state(checkpoint["rng"])

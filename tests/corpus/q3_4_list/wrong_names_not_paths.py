@@ -1,0 +1,13 @@
+# hint: not the path
+"""Returns the bare file names."""
+
+import os
+
+
+def list_checkpoints(folder):
+    found = []
+    for name in os.listdir(folder):
+        match = re.search(r"_acc(\d+(?:\.\d+)?)\.pth$", name)
+        if match:
+            found.append((name, float(match.group(1))))
+    return sorted(found, key=lambda item: item[1], reverse=True)

@@ -1,0 +1,14 @@
+# hint: shape|raised
+"""One scale per input instead of per output."""
+
+
+class ScaledLinear(nn.Module):
+    """A linear layer, then a learned per-output scale, initialised to ones."""
+
+    def __init__(self, n_in: int, n_out: int):
+        super().__init__()
+        self.linear = nn.Linear(n_in, n_out)
+        self.scale = nn.Parameter(torch.ones(n_in))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.linear(x) * self.scale
