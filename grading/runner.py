@@ -163,8 +163,7 @@ def grade(submissions: Path, out: Path, options: Options = Options()) -> list[St
     with tempfile.TemporaryDirectory(prefix="hw08-grading-") as temporary:
         work = Path(temporary)
         handout = build_handout(work / "handout")
-        functions = {p: f for nb in handout.notebooks.values() for p, f in nb.functions().items()}
-        table = parts_table(functions=functions)
+        table = parts_table()
         parts = {name: [p for p in table if p.question == nb.question] for name, nb in handout.notebooks.items()}
         matplotlib = work / "matplotlib"
         sandbox.warm_matplotlib(matplotlib)

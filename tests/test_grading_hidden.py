@@ -9,16 +9,21 @@ a minute) is left to the end-to-end test.
 from __future__ import annotations
 
 import contextlib
+import inspect
 import io
+from pathlib import Path
 
+import nbformat
 import pytest
 import torch
 
 from grading import hidden, synthetic
 from grading.assemble import assemble
 from grading.handout import build_handout
+from grading.hidden import q02
 from grading.kernel import _describe_failure, _isolated, _reference
 
+ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ("hw08-q01.ipynb", "hw08-q02.ipynb", "hw08-q03.ipynb")
 
 
@@ -81,3 +86,15 @@ def test_every_hidden_case_fails_the_handout_stubs(namespaces: dict, name: str) 
         with pytest.raises(failures), _isolated(), contextlib.redirect_stdout(io.StringIO()):
             case.run(ctx)
         ctx.cleanup()
+
+
+def test_the_final_model_is_trained_as_the_notebook_trains_it() -> None:
+    """The 2.6 hidden case repeats the notebook's final training: same seed, loaders and call."""
+    notebook = nbformat.read(ROOT / "notebooks" / "hw08-q02.ipynb", as_version=4)
+    code = [c.source for c in notebook.cells if c.cell_type == "code"]
+    (final,) = [s for s in code if "= build_final_model(device)" in s]
+    assert final.index("seed_everything(0)") < final.index("build_final_model(device)")
+    assert "fit(final_model, loaders.train, loaders.val, make_criterion(), optimizer, epochs, device," in final
+    assert any("loaders = tensor_loaders(batch_size=256, device=device)" in s for s in code)
+    source = inspect.getsource(q02._final_accuracy)
+    assert "tensor_loaders(batch_size=256, device=device)" in source and "seed_everything(0)" in source
