@@ -16,6 +16,7 @@ For instructors only; nothing here is part of the student handout. One module pe
 ``results``         statuses and per-part verdicts
 ``report``          gradebook.csv, the feedback files and summary.png
 ``runner``          the whole run: handout, jobs in parallel, progress bar, outputs
+``cli``             ``python -m grading`` / ``make grade`` / ``hw08-grade``
 ``synthetic``       synthetic submissions for the tests and the benchmark
 ==================  ================================================================
 
