@@ -19,7 +19,7 @@ endif
 
 .DELETE_ON_ERROR:
 
-.PHONY: help install data test lint run lab site site-student quarto-on-path student bench clean distclean FORCE
+.PHONY: help install data test lint run lab site site-student quarto-on-path student bench grade bench-grade clean distclean FORCE
 
 help:
 	@echo "make test          install (once), fetch the data (once), run unit tests + every notebook (nbval)"
@@ -28,6 +28,8 @@ help:
 	@echo "make lab           JupyterLab in notebooks/ with the project's environment"
 	@echo "make bench         data-pipeline benchmark (stock DataLoader vs tensor path)"
 	@echo "make student       student handout (solutions removed) in dist/student and dist/hw08-student.zip"
+	@echo "make grade SUBMISSIONS=dir [OUT=grades] [JOBS=N]  grade submissions: gradebook.csv, feedback/, summary.png"
+	@echo "make bench-grade   grading benchmark: 10 synthetic students, seconds per student and per phase"
 	@echo "make site          the instructors' Quarto site in _site/ (needs quarto on PATH)"
 	@echo "make site-student  the students' Quarto site in _site-student/ (needs quarto on PATH)"
 	@echo "make clean         remove build outputs (keeps .venv and the data)"
@@ -101,6 +103,14 @@ bench: $(STAMP) $(DATA_STAMP)
 
 student: $(STAMP)
 	$(PY) tools/make_student.py --output dist
+
+OUT ?= grades
+grade: $(STAMP) $(DATA_STAMP)
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=folder [OUT=grades] [JOBS=N] (one sub-folder or .zip per student)"; exit 2; }
+	$(PY) -m grading "$(SUBMISSIONS)" --out "$(OUT)" $(if $(JOBS),--jobs $(JOBS))
+
+bench-grade: $(STAMP) $(DATA_STAMP)
+	$(PY) benchmarks/grading_speed.py
 
 # The sites are rendered from a copy in _build/site-<profile>/ (tools/render_site.py), so
 # rendering writes nothing into the sources; the notebooks are never executed by Quarto.

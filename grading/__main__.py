@@ -1,0 +1,7 @@
+"""``python -m grading``: see :mod:`grading.cli`."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())
