@@ -21,16 +21,16 @@ from . import cells
 from .handout import make_student_module
 
 ROOT = Path(__file__).resolve().parent.parent
-MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
 
 
-def _strip_markers(source: str) -> str:
-    return "\n".join(line for line in source.split("\n") if line.strip() not in MARKERS)
+def _strip_markers(source: str, markers: tuple[str, str]) -> str:
+    return "\n".join(line for line in source.split("\n") if line.strip() not in markers)
 
 
 def notebooks(root: Path = ROOT) -> dict[str, tuple[nbformat.NotebookNode, nbformat.NotebookNode]]:
     """File name -> (the untouched handout notebook, a complete student solution)."""
     make_student = make_student_module(root)
+    markers = (make_student.BEGIN, make_student.END)
     found = {}
     for path in sorted((root / "notebooks").glob("hw08-q*.ipynb")):
         solution = nbformat.read(path, as_version=4)
@@ -38,7 +38,7 @@ def notebooks(root: Path = ROOT) -> dict[str, tuple[nbformat.NotebookNode, nbfor
         full = _copy(handout)
         for index in {i for i, _ in regions}:
             if full.cells[index].cell_type == "code":
-                full.cells[index].source = _strip_markers(solution.cells[index].source)
+                full.cells[index].source = _strip_markers(solution.cells[index].source, markers)
         found[path.name] = (handout, full)
     return found
 

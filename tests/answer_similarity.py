@@ -34,7 +34,6 @@ from __future__ import annotations
 import ast
 import io
 import keyword
-import re
 import tokenize
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -43,13 +42,14 @@ from pathlib import Path
 import nbformat
 from IPython.core.inputtransformer2 import TransformerManager
 
+from notebook_functions import make_student_module
+
 #: Tokens per shingle: a little more than one short call (``ID . backward ( )`` is 5).
 K = 6
 #: Fewest answer shingles a score is divided by (about three statements).
 FLOOR = 30
-BEGIN = "### BEGIN SOLUTION"
-END = "### END SOLUTION"
-KEEP_RE = re.compile(r"#\s*KEEP\s*$")
+#: The handout tool's own marker lines and ``# KEEP`` suffix: one definition of what a region is.
+BEGIN, END, KEEP_RE = (getattr(make_student_module(), name) for name in ("BEGIN", "END", "KEEP_RE"))
 SKIPPED = {tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT, tokenize.ENDMARKER}
 DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 Shingle = tuple[str, ...]

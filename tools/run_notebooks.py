@@ -22,6 +22,8 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 from nbconvert import HTMLExporter
 
+from utils.errors import first_line
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -36,7 +38,7 @@ def run_notebook(path: Path, output: Path, timeout: int) -> tuple[str, float, st
     try:
         notebook = nbformat.read(path, as_version=4)
     except Exception as exc:  # noqa: BLE001 -- OSError, JSON errors, nbformat's validation errors...
-        return "unreadable", time.perf_counter() - start, _one_line(exc)
+        return "unreadable", time.perf_counter() - start, first_line(exc)
     client = NotebookClient(
         notebook,
         timeout=timeout,
@@ -51,20 +53,15 @@ def run_notebook(path: Path, output: Path, timeout: int) -> tuple[str, float, st
     except CellExecutionError as exc:
         error = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
     except Exception as exc:  # noqa: BLE001 -- a dead kernel or a timeout: still write what ran
-        error = _one_line(exc)
+        error = first_line(exc)
     seconds = time.perf_counter() - start
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(notebook, output)
         output.with_suffix(".html").write_text(html_page(notebook, path.stem), encoding="utf-8")
     except Exception as exc:  # noqa: BLE001 -- a full disk, an unwritable folder, an export error
-        error = "; ".join(filter(None, [error, f"writing {output} failed: {_one_line(exc)}"]))
+        error = "; ".join(filter(None, [error, f"writing {output} failed: {first_line(exc)}"]))
     return ("failed" if error else "ok"), seconds, error
-
-
-def _one_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return f"{type(exc).__name__}: {text.splitlines()[0]}" if text else type(exc).__name__
 
 
 def output_paths(paths: list[Path], output: Path) -> dict[Path, Path]:
