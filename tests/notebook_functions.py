@@ -16,7 +16,6 @@ from __future__ import annotations
 import ast
 import contextlib
 import functools
-import importlib.util
 import io
 import re
 import sys
@@ -31,19 +30,12 @@ import pytest
 import torch
 from torch import nn
 
+from grading.handout import make_student_module
 from utils import checks
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = {question: ROOT / "notebooks" / f"hw08-q0{question}.ipynb" for question in (1, 2, 3)}
 _DEFINITIONS = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
-
-
-def make_student_module() -> ModuleType:
-    """``tools/make_student.py`` imported as a module."""
-    spec = importlib.util.spec_from_file_location("make_student", ROOT / "tools" / "make_student.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _without_magics(source: str) -> str:
