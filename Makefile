@@ -19,7 +19,7 @@ endif
 
 .DELETE_ON_ERROR:
 
-.PHONY: help install data test lint run lab site site-student quarto-on-path student bench grade bench-grade clean distclean FORCE
+.PHONY: help install data test lint run lab site site-student quarto-on-path student bench bench-notebooks grade bench-grade clean distclean FORCE
 
 help:
 	@echo "make test          install (once), fetch the data (once), run unit tests + every notebook (nbval)"
@@ -27,6 +27,7 @@ help:
 	@echo "make run           execute every notebook, write executed copies + HTML to _build/"
 	@echo "make lab           JupyterLab in notebooks/ with the project's environment"
 	@echo "make bench         data-pipeline benchmark (stock DataLoader vs tensor path)"
+	@echo "make bench-notebooks  each notebook's time beside its GEMM floor and its calibrated budget"
 	@echo "make student       student handout (solutions removed) in dist/student and dist/hw08-student.zip"
 	@echo "make grade SUBMISSIONS=dir [OUT=grades] [JOBS=N]  grade submissions: gradebook.csv, feedback/, summary.png"
 	@echo "make bench-grade   grading benchmark: 10 synthetic students, seconds per student and per phase"
@@ -100,6 +101,9 @@ lab: $(STAMP) $(DATA_STAMP)
 
 bench: $(STAMP) $(DATA_STAMP)
 	$(PY) benchmarks/data_pipeline.py
+
+bench-notebooks: $(STAMP) $(DATA_STAMP)
+	$(PY) benchmarks/notebooks.py
 
 student: $(STAMP)
 	$(PY) tools/make_student.py --output dist

@@ -35,6 +35,7 @@ from IPython.core.inputtransformer2 import TransformerManager
 from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output, new_raw_cell
 
+from grading import cells
 from notebook_functions import make_student_module
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -545,21 +546,41 @@ def test_json_of_a_student_notebook_ends_with_one_newline(tmp_path):
 # --------------------------------------------------------------------------- running a handout part by part
 
 
+def needed_cells(nb: nbformat.NotebookNode) -> set[int]:
+    """The code cells a part-by-part run needs: the setup cell, every stub and self-check cell, and
+    (transitively) the cells that last define a name one of those reads. Training and demonstration
+    cells are left out: ``make test`` runs every cell of the notebooks once already, under nbval."""
+    code = [i for i, cell in enumerate(nb.cells) if cell.cell_type == "code"]
+    needed = {code[0], *stub_cells(nb), *(i for i in code if CHECK_CALL in nb.cells[i].source)}
+    defines = {i: cells.defined_names(nb.cells[i].source) for i in code}
+    todo = list(needed)
+    while todo:
+        j = todo.pop()
+        for name in cells.used_names(nb.cells[j].source):
+            definer = next((i for i in reversed(code) if i < j and name in defines[i]), None)
+            if definer is not None and definer not in needed:
+                needed.add(definer)
+                todo.append(definer)
+    return needed
+
+
 @dataclass
 class PartByPartRun:
     """A student notebook run top to bottom in one kernel, each part filled in when its stub stops the run.
 
-    Cells run as the handout has them. When a cell fails with a ``NotImplementedError``
-    naming a part whose stub cells have run (a self-check, or code calling the stub), the
-    part is filled in (its cells from ``filled`` run) and the failing cell runs again.
-    Until the first such failure the run is the untouched handout's; after the last, the
-    filled-in handout's. ``outcomes`` maps a cell index to its executions' outputs.
+    Cells run as the handout has them (with ``select``, only the :func:`needed_cells`). When a
+    cell fails with a ``NotImplementedError`` naming a part whose stub cells have run (a
+    self-check, or code calling the stub), the part is filled in (its cells from ``filled``
+    run) and the failing cell runs again. Until the first such failure the run is the
+    untouched handout's; after the last, the filled-in handout's. ``outcomes`` maps a cell
+    index to its executions' outputs.
     """
 
     student: nbformat.NotebookNode
     filled: nbformat.NotebookNode
     cwd: Path
     env: dict[str, str] | None = None
+    select: bool = False
     first_error: tuple[int, nbformat.NotebookNode] | None = None
     stub_failures: list[tuple[int, str]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
@@ -593,8 +614,9 @@ class PartByPartRun:
                 )
                 self.student.cells.pop()
                 self.probe = probe_out[0].text.split("\n")[:2] if probe_out else []
+                selected = needed_cells(self.student) if self.select else None
                 for index, cell in enumerate(original):
-                    if cell.cell_type != "code":
+                    if cell.cell_type != "code" or (selected is not None and index not in selected):
                         continue
                     outputs, error = self.execute(client, index, cell.source)
                     if index in stubbed_cells:
@@ -654,6 +676,22 @@ def unticked_checks(run: PartByPartRun) -> list[str]:
         if not any(line.startswith("✓") for line in text.split("\n")):
             problems.append(f"cell {index}: the self-check printed no ✓ line (output: {text.strip()[:200]!r})")
     return problems
+
+
+def test_needed_cells_leave_out_training_and_keep_what_the_checks_and_stubs_read():
+    notebook = new_notebook(
+        cells=[
+            new_raw_cell("---\ntitle: T\n---"),
+            new_code_cell("import math\nfrom utils import checks"),
+            new_markdown_cell("## 1.1 A part"),
+            new_code_cell("SCALE = 3\n\ndef helper(x):\n    return x * SCALE"),
+            new_code_cell('def f(x):\n    raise NotImplementedError("Q1.1: f is not written yet")'),
+            new_code_cell("checks.check_f(f, helper)"),
+            new_code_cell("model = train_for_an_hour(f)\nprint(math.pi)"),
+            new_code_cell("unused = helper(2)"),
+        ]
+    )
+    assert needed_cells(notebook) == {1, 3, 4, 5}
 
 
 def test_part_by_part_run_of_a_synthetic_handout(tmp_path):
@@ -941,7 +979,7 @@ def part_by_part(tmp_path_factory):
             student = nbformat.read(handout / "notebooks" / name, as_version=4)
             filled = nbformat.read(ROOT / "notebooks" / name, as_version=4)
             assert [c.cell_type for c in student.cells] == [c.cell_type for c in filled.cells]
-            runs[name] = PartByPartRun(student, filled, handout / "notebooks", env).run()
+            runs[name] = PartByPartRun(student, filled, handout / "notebooks", env, select=True).run()
         return runs[name]
 
     return get

@@ -49,10 +49,15 @@ def check_class_labels(
         raise ValueError(f"{name} must have shape ({n},), one class index per row of logits; got {tuple(labels.shape)}")
     if labels.dtype.is_floating_point or labels.dtype.is_complex or labels.dtype == torch.bool:
         raise TypeError(f"{name} must hold integer class indices (torch.int64), got {labels.dtype}: use {name}.long()")
+    if not n:
+        return
+    low, high = (int(value) for value in torch.aminmax(labels))  # one pass: fit calls this for every batch
+    if low >= 0 and high < classes:
+        return
     outside = (labels < 0) | (labels >= classes)
     if ignore_index is not None:
         outside &= labels != ignore_index
-    if n and bool(outside.any()):
+    if bool(outside.any()):
         bad = labels[outside][0].item()
         raise ValueError(
             f"{name} contain {bad}, outside the {classes} classes 0..{classes - 1} of the logits: "
