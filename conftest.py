@@ -5,8 +5,8 @@
 * Each notebook's wall time under nbval is summed and read against its budget in
   ``[tool.hw08.notebook-budgets]`` of pyproject.toml in calibrated units (``tests/budgets.py``:
   the machine's speed is measured in the same run, so the figure is a ratio that holds from
-  machine to machine). The report at the end gives every notebook's ratio; the last cell of a
-  notebook past ``fail-ratio`` times its scaled budget fails (a real regression, on any machine).
+  machine to machine). The report at the end gives every notebook's ratio; the cell that takes
+  a notebook past ``fail-ratio`` times its scaled budget fails (a real regression, on any machine).
 * What nbval ran is kept: when every code cell of ``notebooks/<name>`` ran without error
   (over its time budget or not), its executed copy is written to ``_build/<name>`` (as
   ``make run`` writes it), which ``make site`` renders instead of executing it again.
@@ -163,7 +163,13 @@ def time_limit():
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
-    budgets.session().measure()
+    run = budgets.session()
+    run.watch()
+    run.measure()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    budgets.session().stop()
 
 
 def pytest_terminal_summary(terminalreporter) -> None:

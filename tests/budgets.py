@@ -18,14 +18,22 @@ budget, which holds from machine to machine:
 * 1 < ratio <= ``fail-ratio`` (3): over budget, reported (worth a look, not a failure);
 * ratio > ``fail-ratio``: a regression that holds on any machine: the test fails.
 
+The machine is measured at the start of a run, after each notebook, and every 20 seconds in
+between (a background thread, about 2 % of one core): the slowest measurement counts, so a
+machine that gets busy during the run is judged as the slower machine it became.
+
 ``HW08_CALIBRATION="gemm=G,python=P"`` replaces the measurement (the tests of this module
 use it to play a machine of a known speed).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import statistics
+import subprocess
+import sys
+import threading
 import time
 import tomllib
 from dataclasses import dataclass
@@ -196,34 +204,110 @@ def calibrate() -> Calibration:
 
 
 class Run:
-    """The calibrations of one test run; the slowest one counts (the machine may get busier)."""
+    """The calibrations of one test run; the slowest one counts (the machine may get busier).
+
+    :meth:`watch` measures again every ``interval`` seconds in a background thread, so a machine
+    that gets busy while a notebook runs is seen as the slower machine it has become.
+    """
 
     def __init__(self, root: Path = ROOT) -> None:
         self.reference = reference(root)
         self.calibrations: list[Calibration] = []
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._watcher: threading.Thread | None = None
+        self._probe: Probe | None = None
 
     def measure(self) -> Calibration:
-        calibration = calibrate()
-        self.calibrations.append(calibration)
+        calibration = self._probe.measure() if self._probe is not None else calibrate()
+        with self._lock:
+            self.calibrations.append(calibration)
         return calibration
+
+    def watch(self, interval: float = 20.0) -> None:
+        """Measure every ``interval`` seconds until :meth:`stop` (a daemon thread: it never holds up the run).
+
+        The measurements run in a separate process (:class:`Probe`): one that sets torch to one
+        thread cannot change the threads of the tests running in this one.
+        """
+        if self._watcher is not None:
+            return
+        if not os.environ.get("HW08_CALIBRATION"):
+            self._probe = Probe()
+
+        def loop() -> None:
+            while not self._stop.wait(interval):
+                try:
+                    self.measure()
+                except RuntimeError:  # the probe is gone (the run is ending): nothing left to measure
+                    return
+
+        self._watcher = threading.Thread(target=loop, name="hw08-calibration", daemon=True)
+        self._watcher.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._probe is not None:
+            self._probe.close()
 
     @property
     def slowdown(self) -> float:
         if not self.calibrations:
             self.measure()
-        return max(self.reference.slowdown(c) for c in self.calibrations)
+        with self._lock:
+            return max(self.reference.slowdown(c) for c in self.calibrations)
 
     def verdict(self, name: str, seconds: float, budget: float) -> Verdict:
         return Verdict(name, seconds, budget, self.slowdown, self.reference.fail_ratio)
 
     def header(self) -> str:
-        worst = max(self.calibrations, key=self.reference.slowdown)
+        with self._lock:
+            worst = max(self.calibrations, key=self.reference.slowdown)
         return (
             f"calibration: {worst.describe()} (slowest of {len(self.calibrations)}); reference machine: "
             f"{self.reference.description} (GEMM {self.reference.gemm_gflops:g} GFLOP/s, Python "
             f"{self.reference.python_mops:g} Mstep/s): slowdown {self.slowdown:.2f}. Budgets are reference seconds; "
             f"ratio = seconds / (budget x slowdown); a ratio over {self.reference.fail_ratio:g} fails."
         )
+
+
+class Probe:
+    """A process that measures :func:`calibrate` each time it is asked (``python tests/budgets.py --serve``)."""
+
+    def __init__(self) -> None:
+        environment = {**os.environ, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+        self.process = subprocess.Popen(
+            [sys.executable, __file__, "--serve"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            env=environment,
+        )
+        self._lock = threading.Lock()
+
+    def measure(self) -> Calibration:
+        with self._lock:
+            try:
+                self.process.stdin.write("measure\n")
+                self.process.stdin.flush()
+                gemm, python = (float(value) for value in self.process.stdout.readline().split())
+            except (OSError, ValueError) as error:
+                raise RuntimeError(f"the calibration process stopped answering ({error})") from error
+        return Calibration(gemm, python)
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            self.process.stdin.close()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def _serve() -> None:
+    for _ in sys.stdin:
+        calibration = Calibration(_gemm_gflops(), _python_mops())
+        print(calibration.gemm_gflops, calibration.python_mops, flush=True)
 
 
 #: The run of this pytest session (one per process).
@@ -235,3 +319,7 @@ def session() -> Run:
     if SESSION is None:
         SESSION = Run()
     return SESSION
+
+
+if __name__ == "__main__" and sys.argv[1:] == ["--serve"]:
+    _serve()

@@ -8,6 +8,7 @@ that: a machine twice as slow passes, a notebook four times over fails.
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
 
 import nbformat
@@ -118,3 +119,18 @@ def test_every_budget_table_names_what_it_times():
     for name in budgets.budgets("notebook"):
         assert f"handout/notebooks/{name}" in browser and f"solution/notebooks/{name}" in browser
     assert set(budgets.budgets("site")) == {"make site", "make site-student"}
+
+
+def test_the_machine_is_measured_again_while_the_run_goes_on_in_a_separate_process(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.delenv("HW08_CALIBRATION", raising=False)
+    run = budgets.Run()
+    run.watch(interval=0.2)
+    try:
+        deadline = time.monotonic() + 120
+        while len(run.calibrations) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        run.stop()
+    assert len(run.calibrations) >= 2, "the watcher measured nothing"
+    assert run._probe is not None and run._probe.process.wait(timeout=10) == 0, "the probe process did not end"
+    assert all(c.measured and c.gemm_gflops > 0 for c in run.calibrations)
