@@ -609,7 +609,7 @@ def take_in(
     loose: list[FileRecord] = []
     ignored: list[str] = []
     for file in files:
-        if not file.parts:
+        if not file.parts or _hidden(file.parts[:1]):
             continue
         owner = _entry_for(file)
         if owner is None:
