@@ -307,10 +307,11 @@ def grade(submissions: Path, out: Path, options: Options = Options()) -> list[St
             graded = grade_on_dask(students, options)
         else:
             graded = grade_students(students, context)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / report.STAMP).write_text(report.STAMP_TEXT)
     if options.shard:
         k, n = options.shard
         (out / "shards").mkdir(parents=True, exist_ok=True)
-        (out / report.STAMP).write_text(report.STAMP_TEXT)
         store.save(out / "shards" / f"{k}-of-{n}.json", graded)
         return graded
     fresh = {s.name for s in graded}

@@ -66,7 +66,9 @@ def test_a_mixed_lms_folder(tmp_path: Path, books: dict, sigs: dict) -> None:
         "HW 8_jdoe_attempt_2026-12-19-08-15-00_hw08-q01.ipynb": nb_bytes(q1, "attempt 2"),
         "HW 8_jdoe_attempt_2026-12-19-08-15-00.txt": b"Name: John Doe (jdoe)\nAssignment: HW 8\n",
         # a plain folder with a zip inside a zip, an empty file, a .py, another homework
-        "carol/outer.zip": zip_of({"inner.zip": zip_of({"hw08-student/notebooks/hw08-q01.ipynb": nb_bytes(q1, "carol")})}),
+        "carol/outer.zip": zip_of(
+            {"inner.zip": zip_of({"hw08-student/notebooks/hw08-q01.ipynb": nb_bytes(q1, "carol")})}
+        ),
         "carol/empty.ipynb": b"",
         "carol/notes.pdf": b"%PDF-1.4",
         "carol/hw08-q03.ipynb": nb_bytes(other),

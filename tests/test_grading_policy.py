@@ -72,10 +72,13 @@ def test_the_repository_policy_loads_and_documents_every_key() -> None:
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (("per_day = 10", "perday = 10"), r"\[late\] perday is not a key of \[late\]; the keys are per_day, cap, max_days"),
+        (
+            ("per_day = 10", "perday = 10"),
+            r"\[late\] perday is not a key of \[late\]; the keys are per_day, cap, max_days",
+        ),
         (("per_day = 10", 'per_day = "ten"'), r"per_day = 'ten' must be a percent"),
         (('timezone = "America/New_York"', 'timezone = "Mars/Base"'), "is not a time zone"),
-        (('"1.1" = "proportional"', '"1.1" = "some"'), "must be \"all-or-nothing\" or \"proportional\""),
+        (('"1.1" = "proportional"', '"1.1" = "some"'), 'must be "all-or-nothing" or "proportional"'),
         (('"1.1" = "proportional"', '"9.9" = "proportional"'), "is not a part"),
         (("points = 4", "points = 12"), "must be a whole number from 0 to the part's 9 points"),
         (('s2 = "2026-12-21T23:59"', 's2 = "next monday"'), "is not a date and time"),
@@ -157,8 +160,16 @@ def test_bad_manual_scores_are_refused_with_the_line(tmp_path: Path, row: str, m
 
 
 def test_exports_follow_the_lms_import_formats(tmp_path: Path) -> None:
-    rules = policy.load(write(tmp_path, BASE.replace("[manual.\"2.5\"]\npoints = 4", "[manual.\"2.5\"]\npoints = 0")), PARTS)
-    canvas_info = {"lms": "canvas", "lms_id": "12345", "lms_name": "doejane", "canvas_submission": "678", "name": "Jane Doe"}
+    rules = policy.load(
+        write(tmp_path, BASE.replace('[manual."2.5"]\npoints = 4', '[manual."2.5"]\npoints = 0')), PARTS
+    )
+    canvas_info = {
+        "lms": "canvas",
+        "lms_id": "12345",
+        "lms_name": "doejane",
+        "canvas_submission": "678",
+        "name": "Jane Doe",
+    }
     moodle_info = {"lms": "moodle", "lms_id": "4242", "lms_name": "Zoë Ñúñez", "name": "Zoë Ñúñez", "student_id": "s9"}
     students = [
         student("doejane (12345)", {"1.1": True, "2.5": True}, canvas_info),
@@ -198,13 +209,18 @@ def test_results_round_trip_and_a_regrade_merge_leaves_the_others_byte_identical
     regraded = student("s1", {"1.1": True, "2.5": True})
     merged = [s for s in loaded if s.name != "s1"] + [regraded]
     store.save(tmp_path / "results.json", merged)
-    after = report.gradebook_rows(sorted(store.load(tmp_path / "results.json", PARTS), key=lambda s: s.name), PARTS, rules)
+    after = report.gradebook_rows(
+        sorted(store.load(tmp_path / "results.json", PARTS), key=lambda s: s.name), PARTS, rules
+    )
     assert [r for r in after if r[0] != "s1"] == [r for r in before if r[0] != "s1"]
     assert next(r for r in after if r[0] == "s1") != next(r for r in before if r[0] == "s1")
 
 
 def test_similarity_flags_planted_copies_and_ignores_the_starter_code() -> None:
-    starter = "import torch\n\n\ndef given_helper(x):\n    total = 0\n    for value in x:\n        total = total + value * 2\n    return total / len(x)\n" * 3
+    starter = (
+        "import torch\n\n\ndef given_helper(x):\n    total = 0\n    for value in x:\n        total = total + value * 2\n    return total / len(x)\n"
+        * 3
+    )
     honest = [
         "def solve(a, b):\n" + "".join(f"    v{k} = a * {k} + b - {k * 7}\n" for k in range(12)) + "    return v11\n",
         "def solve(a, b):\n    out = []\n    while a < b:\n        out.append(a ** 2 % 17)\n        a += 3\n"
@@ -226,5 +242,7 @@ def test_similarity_flags_planted_copies_and_ignores_the_starter_code() -> None:
 
 
 def test_canvas_export_puts_the_assignment_id_in_its_column() -> None:
-    text, left = exports.canvas_csv([student("a", {"1.1": True, "2.5": True}, {"student_id": "s1"})], {"a": 3}, 15, "HW 8", "777")
+    text, left = exports.canvas_csv(
+        [student("a", {"1.1": True, "2.5": True}, {"student_id": "s1"})], {"a": 3}, 15, "HW 8", "777"
+    )
     assert text.splitlines()[0].endswith(",HW 8 (777)") and left == []
