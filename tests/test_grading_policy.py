@@ -225,8 +225,10 @@ def test_similarity_flags_planted_copies_and_ignores_the_starter_code() -> None:
         "def solve(a, b):\n" + "".join(f"    v{k} = a * {k} + b - {k * 7}\n" for k in range(12)) + "    return v11\n",
         "def solve(a, b):\n    out = []\n    while a < b:\n        out.append(a ** 2 % 17)\n        a += 3\n"
         "    return sorted(set(out), reverse=True)[:5]\n" * 2,
-        "class Model:\n    def __init__(self, n):\n        self.n = n\n        self.cache = {i: i * i for i in range(n)}\n\n"
-        "    def forward(self, z):\n        return [self.cache.get(q, -1) for q in z if q]\n",
+        (
+            "class Model:\n    def __init__(self, n):\n        self.n = n\n        self.cache = {i: i * i for i in range(n)}\n\n"
+            "    def forward(self, z):\n        return [self.cache.get(q, -1) for q in z if q]\n"
+        ),
     ]
     copied = honest[0].replace("v", "w").replace("a *", "a  *")  # renamed variables
     students = [
