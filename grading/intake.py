@@ -6,17 +6,17 @@ Everything here reads only; no kernel runs and no file under ``SUBMISSIONS`` is 
 ==========================  =========================================================================
 one folder per student      ``alice/...`` (notebooks anywhere inside, handout zips, zips in zips)
 one zip per student         ``alice.zip``
-Canvas, flat                ``doejane_12345_67890_hw08-q01.ipynb``, ``doe_jane_LATE_12345_67890_…``;
-                            resubmissions ``…_hw08-q01-1.ipynb``, ``-2``: the highest number wins
+Canvas, flat                ``doejane_12345_67890_hw08-q0N.ipynb``, ``doe_jane_LATE_12345_67890_…``;
+                            resubmissions ``…_hw08-q0N-1.ipynb``, ``-2``: the highest number wins
 Moodle                      ``Jane Doe_4242_assignsubmission_file_/hw08-q01.ipynb`` (folders) or
-                            ``Jane Doe_4242_assignsubmission_file_hw08-q01.ipynb`` (flat)
-Blackboard                  ``HW 8_jdoe_attempt_2026-12-18-23-45-00_hw08-q01.ipynb`` and the receipt
+                            ``Jane Doe_4242_assignsubmission_file_hw08-q0N.ipynb`` (flat)
+Blackboard                  ``HW 8_jdoe_attempt_2026-12-18-23-45-00_hw08-q0N.ipynb`` and the receipt
                             ``HW 8_jdoe_attempt_2026-12-18-23-45-00.txt``; the latest attempt wins
 ==========================  =========================================================================
 
 **Which question a file answers** is read from its content first: the handout's cell ids
 (Jupyter keeps them), the part headings (``## 1.2 Autograd``) and the functions the parts ask
-for; the file name (``hw08-q01 (1).ipynb``, ``Copy of hw08-q01.ipynb``, ``hw08-q01-1.ipynb``
+for; the file name (``hw08-q0N (1).ipynb``, ``Copy of hw08-q0N.ipynb``, ``hw08-q0N-1.ipynb``
 all name question 1) only decides for a file whose content names no question. A ``.py``
 file (jupytext percent or light format) is read as a notebook. Hidden folders
 (``.ipynb_checkpoints``), ``__MACOSX``, empty files and files of other kinds are skipped.
@@ -62,7 +62,7 @@ MOODLE_RE = re.compile(r"^(?P<name>.+?)_(?P<id>\d+)_assign(?:submission|feedback
 BLACKBOARD_RE = re.compile(
     r"^(?P<assignment>.+)_(?P<id>[^_]+)_attempt_(?P<time>\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2})(?:_(?P<file>.+)|(?P<receipt>\.txt))?$"
 )
-#: Browser and LMS renames of a file: ``x (1).ipynb``, ``x-1.ipynb``, ``Copy of x.ipynb``, ``x - Copy.ipynb``.
+#: Browser and LMS renames of a file: ``q0N (1).ipynb``, ``q0N-1.ipynb``, ``Copy of q0N.ipynb``, ``q0N - Copy`` (any extension).
 RENAME_RE = re.compile(
     r"^(?:copy of\s+)*(?P<base>.+?)(?:\s*\((?P<paren>\d+)\)|-(?P<dash>\d+)|\s*-\s*copy|_copy)?$", re.IGNORECASE
 )
@@ -171,7 +171,7 @@ def base_name(file_name: str) -> tuple[str, int]:
 
 
 def question_from_name(file_name: str, names: set[str]) -> str | None:
-    """The question notebook a file's *name* points to (``hw08_q1.ipynb`` -> ``hw08-q01.ipynb``)."""
+    """The question notebook a file's *name* points to (``hw08_q1`` -> ``hw08-q01``)."""
     base, _ = base_name(file_name)
     if base in names:
         return base
