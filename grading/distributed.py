@@ -3,8 +3,9 @@
 **Dask** (``--scheduler``): the host takes the submissions in (intake, no kernel), then each
 student is one task, ``grade_student``, on a Dask worker; the host gathers the results and
 writes ``results.json`` and the reports, exactly as a local run does (the same gradebook
-bytes). A worker process builds the handout once and grades its tasks one at a time, each
-kernel with ``HW08_GRADING_THREADS`` threads (default: the worker's cores / ``--jobs``).
+bytes). A worker process grades its tasks one at a time, each kernel with ``HW08_GRADING_THREADS``
+threads (default: the worker's cores / ``--jobs``); on a cluster it builds the handout once,
+on a local cluster it uses the host's (the same machine: no second build).
 
 * ``--scheduler local:N``: a ``LocalCluster`` of N worker processes on this machine;
 * ``--scheduler tcp://host:8786``: an existing cluster, e.g. one that ``dask-jobqueue`` starts on
@@ -34,15 +35,18 @@ if TYPE_CHECKING:
 _WORKER: dict[str, Context] = {}
 
 
-def _worker_context(options: Options) -> Context:
-    """This worker process's handout and shared set-up, built on its first task."""
-    from .runner import open_context
+def _worker_context(options: Options, shared: dict | None) -> Context:
+    """This worker process's handout and shared set-up: the host's (a local cluster), else built on its first task."""
+    from .runner import Context, open_context
 
     key = repr(options)
     if key not in _WORKER:
         work = Path(tempfile.mkdtemp(prefix="hw08-grading-worker-"))
         atexit.register(shutil.rmtree, work, True)
-        context = open_context(work, options, max(1, options.jobs))
+        if shared is not None:  # the same machine: the host's handout folder, sandboxes of our own
+            context = Context(work=work, options=options, **shared)
+        else:
+            context = open_context(work, options, max(1, options.jobs))
         threads = os.environ.get("HW08_GRADING_THREADS")
         if threads:
             context.threads = max(1, int(threads))
@@ -50,14 +54,14 @@ def _worker_context(options: Options) -> Context:
     return _WORKER[key]
 
 
-def grade_task(student: Student, options: Options) -> StudentResult:
+def grade_task(student: Student, options: Options, shared: dict | None = None) -> StudentResult:
     """One task: every notebook of one student, in this worker process."""
     from .runner import grade_student
 
-    return grade_student(student, _worker_context(options))
+    return grade_student(student, _worker_context(options, shared))
 
 
-def grade_on_dask(students: list[Student], options: Options) -> list[StudentResult]:
+def grade_on_dask(students: list[Student], options: Options, host: Context | None = None) -> list[StudentResult]:
     """Grade ``students`` as Dask tasks on ``options.scheduler``; the results in the same order."""
     try:
         from dask.distributed import Client, LocalCluster
@@ -68,6 +72,7 @@ def grade_on_dask(students: list[Student], options: Options) -> list[StudentResu
     address = options.scheduler or ""
     worker_options = replace(options, scheduler=None, progress=False, only=(), shard=None)
     cluster = None
+    shared = None
     if address.startswith("local:"):
         try:
             workers = int(address.split(":", 1)[1])
@@ -76,6 +81,16 @@ def grade_on_dask(students: list[Student], options: Options) -> list[StudentResu
         if workers < 1:
             raise SystemExit(f"--scheduler {address}: N must be at least 1")
         worker_options = replace(worker_options, jobs=workers)
+        if host is not None:
+            cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+            shared = {
+                "handout": host.handout,
+                "parts": host.parts,
+                "matplotlib": host.matplotlib,
+                "data": host.data,
+                "threads": max(1, cores // workers),
+                "threshold": host.threshold,
+            }
         cluster = LocalCluster(
             n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=40
         )
@@ -87,6 +102,7 @@ def grade_on_dask(students: list[Student], options: Options) -> list[StudentResu
             grade_task,
             students,
             options=worker_options,
+            shared=shared,
             key=[f"grade-{index:06d}" for index in range(len(students))],
             pure=False,
         )

@@ -304,7 +304,7 @@ def grade(submissions: Path, out: Path, options: Options = Options()) -> list[St
         if options.scheduler:
             from .distributed import grade_on_dask
 
-            graded = grade_on_dask(students, options)
+            graded = grade_on_dask(students, options, context)
         else:
             graded = grade_students(students, context)
     out.mkdir(parents=True, exist_ok=True)

@@ -248,3 +248,39 @@ def test_canvas_export_puts_the_assignment_id_in_its_column() -> None:
         [student("a", {"1.1": True, "2.5": True}, {"student_id": "s1"})], {"a": 3}, 15, "HW 8", "777"
     )
     assert text.splitlines()[0].endswith(",HW 8 (777)") and left == []
+
+
+def test_shards_merge_into_one_results_file_and_missing_shards_are_named(tmp_path: Path) -> None:
+    from grading.distributed import merge_shards
+
+    students = [student(f"s{i}", {"1.1": i % 2 == 0, "2.5": True}) for i in range(5)]
+    (tmp_path / "shards").mkdir()
+    store.save(tmp_path / "shards" / "1-of-3.json", students[0::3])
+    store.save(tmp_path / "shards" / "2-of-3.json", students[1::3])
+    with pytest.raises(SystemExit, match="shards 3 of 3 are missing"):
+        merge_shards(tmp_path)
+    store.save(tmp_path / "shards" / "3-of-3.json", students[2::3])
+    merge_shards(tmp_path)
+    assert (tmp_path / "results.json").read_text() == store.dumps(students)
+
+
+def test_make_grade_with_manual_merges_without_running_a_notebook(tmp_path: Path, monkeypatch) -> None:
+    from grading import cli, runner
+
+    real = [p for p in runner.parts_table() if p.id in ("1.1", "2.5")]
+    out, submissions = tmp_path / "out", tmp_path / "submissions"
+    submissions.mkdir()
+    out.mkdir()
+    (out / report.STAMP).write_text(report.STAMP_TEXT)
+    one = StudentResult(
+        "ann",
+        {"hw08-q02.ipynb": NotebookResult("hw08-q02.ipynb", "ok", {"2.5": PartResult(real[1], True, "")})},
+        answers={"2.5": ["my answer"]},
+    )
+    store.save(out / store.RESULTS, [one])
+    scores = tmp_path / "scores.csv"
+    scores.write_text("student,part,points\nann,2.5,3\n")
+    monkeypatch.setattr(runner, "grade_students", lambda *a, **k: pytest.fail("a notebook was graded"))
+    assert cli.main([str(submissions), "--out", str(out), "--manual", str(scores), "--quiet", "--no-similarity"]) == 0
+    row = next(csv.DictReader(io.StringIO((out / "gradebook.csv").read_text())))
+    assert row["2.5 written"] == "3" and row["2.5"] == str(9 - policy.load().manual_points("2.5"))
