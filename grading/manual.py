@@ -89,8 +89,8 @@ def written_answers(
                     under.append(cell.source.strip())
             texts = tagged or under
         answers[part] = [NOT_ANSWERED if t == PLACEHOLDER or not t else t for t in texts] or [NOT_ANSWERED]
-    for part in wanted:
-        answers.setdefault(part, [NOT_ANSWERED]) if any(p.id == part for p in parts) else None
+    for part in sorted(wanted):
+        answers.setdefault(part, [NOT_ANSWERED])
     return answers
 
 

@@ -12,6 +12,7 @@ import os
 import secrets
 import tempfile
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,7 @@ from pathlib import Path
 from tqdm.auto import tqdm
 
 from . import hidden, report, sandbox
+from . import intake as intake_module
 from .assemble import KERNEL, ForeignNotebook, assemble
 from .executor import Limits, execute
 from .handout import Handout, build_handout
@@ -301,12 +303,20 @@ def grade(submissions: Path, out: Path, options: Options = Options()) -> list[St
         if options.shard:
             k, n = options.shard
             students = [s for i, s in enumerate(students) if i % n == k - 1]
+        began = time.perf_counter()
         if options.scheduler:
             from .distributed import grade_on_dask
 
             graded = grade_on_dask(students, options, context)
         else:
             graded = grade_students(students, context)
+        if options.progress and students:
+            seconds = time.perf_counter() - began
+            print(f"graded {len(students)} students in {seconds:.0f} s ({seconds / len(students):.1f} s per student)")
+        boilerplate = {
+            name: "\n\n".join(c.source for c in nb.cells if c.kind not in ("text",)) + "\n"
+            for name, nb in context.handout.notebooks.items()
+        }
     out.mkdir(parents=True, exist_ok=True)
     (out / report.STAMP).write_text(report.STAMP_TEXT)
     if options.shard:
@@ -317,10 +327,16 @@ def grade(submissions: Path, out: Path, options: Options = Options()) -> list[St
     fresh = {s.name for s in graded}
     merged = [s for s in previous if s.name not in fresh] + graded
     store.save(out / store.RESULTS, merged)
-    return finish(submissions, out, options, taken)
+    return finish(submissions, out, options, taken, boilerplate)
 
 
-def finish(submissions: Path, out: Path, options: Options, taken=None) -> list[StudentResult]:
+def finish(
+    submissions: Path,
+    out: Path,
+    options: Options,
+    taken: intake_module.Intake | None = None,
+    boilerplate: dict[str, str] | None = None,
+) -> list[StudentResult]:
     """Write every report from ``out/results.json`` (the gradebook, feedback, sheets, exports, similarity)."""
     from . import intake, store
 
@@ -335,5 +351,5 @@ def finish(submissions: Path, out: Path, options: Options, taken=None) -> list[S
     if options.similarity:
         from . import similarity
 
-        similarity.write_report(out, students)
+        similarity.write_report(out, students, boilerplate)
     return students
