@@ -493,7 +493,7 @@ class Intake:
 
 def _entry_for(file: VFile) -> tuple[str, str, LmsName | None] | None:
     """``(key, label, lms)`` of the student a file belongs to, or ``None`` for a loose file."""
-    top = file.parts[0]
+    top = unicodedata.normalize("NFC", file.parts[0])  # zips made on macOS spell "ë" as "e" + accent
     if len(file.parts) > 1:
         folder = top[:-4] if top.lower().endswith(".zip") else top
         lms = parse_lms_name(folder) or (parse_lms_name(top) if top.lower().endswith(".zip") else None)
@@ -628,7 +628,7 @@ def take_in(
         entry = entries.setdefault(key, _Entry(key, label, lms))
         if lms and lms.system == "blackboard" and file.name.lower().endswith(".txt") and not lms.file:
             entry.receipts.append(file)
-        file_lms = parse_lms_name(file.parts[0]) if len(file.parts) == 1 else lms
+        file_lms = parse_lms_name(unicodedata.normalize("NFC", file.parts[0])) if len(file.parts) == 1 else lms
         entry.files.append((file, file_lms))
 
     # Roster: entries -> roster students.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import unicodedata
 import zipfile
 from pathlib import Path
 
@@ -61,6 +62,8 @@ def test_a_mixed_lms_folder(tmp_path: Path, books: dict, sigs: dict) -> None:
         "Zoë Ñúñez_4242_assignsubmission_file_/Copy of hw08-q01.ipynb": nb_bytes(q1, "zoe"),
         "Zoë Ñúñez_4242_assignsubmission_file_/.ipynb_checkpoints/hw08-q01-checkpoint.ipynb": nb_bytes(q1, "ckpt"),
         "Ann Lee_77_assignsubmission_file_hw08-q02.ipynb": nb_bytes(q2, "ann"),
+        # the same Moodle student's folder again, its name decomposed (as zips made on macOS spell it)
+        unicodedata.normalize("NFD", "Zoë Ñúñez_4242_assignsubmission_file_") + "/notes.md": b"# my notes",
         # Blackboard: two attempts and a receipt
         "HW 8_jdoe_attempt_2026-12-18-20-00-00_hw08-q01.ipynb": nb_bytes(q1, "attempt 1"),
         "HW 8_jdoe_attempt_2026-12-19-08-15-00_hw08-q01.ipynb": nb_bytes(q1, "attempt 2"),
