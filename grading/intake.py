@@ -454,6 +454,7 @@ class _Candidate:
     exact_name: bool
     converted: str | None = None  # notebook JSON converted from a .py file
     digest: str = ""
+    inner: str = ""  # the student's own name of the file (without an LMS's prefix)
 
     def rank(self) -> tuple:
         return (
@@ -581,6 +582,8 @@ def _classify(
         what = f"a {suffix} file" if suffix else "a file without an extension"
         return None, f"{what}, not a notebook"
     found = identify(nb, sigs)
+    if found.name is None and converted is not None:
+        return None, "a .py file holding no cell, heading or function of HW 8"
     if found.name is None:
         if found.ambiguous:
             tied = sorted(n for n, s in found.scores.items() if s == max(found.scores.values()))
@@ -693,6 +696,8 @@ def take_in(
             for file, lms in entry.files:
                 inner = _inner_name(file, lms)
                 candidate, why = _classify(file, inner, lms, sigs)
+                if candidate is not None:
+                    candidate.inner = inner
                 if candidate is None:
                     log.append(FileRecord(file.origin, "skipped", why))
                 else:
@@ -719,8 +724,8 @@ def _choose(student: Student, candidates: list[_Candidate], log: list[FileRecord
         student.found[notebook] = Found(best.file.origin, data, None if data is not None else best.file.problem)
         how = "by its content" if best.by_content else "by its name"
         extra = " (converted from a .py file)" if best.converted is not None else ""
-        inner = best.file.name
-        renamed = f", as {notebook}" if inner != notebook else ""
+        inner = best.inner or best.file.name
+        renamed = f", as {notebook}" if base_name(inner)[0] != notebook else ""
         log.append(FileRecord(best.file.origin, "used", f"{notebook} {how}{renamed}{extra}", notebook))
         for other in ranked[1:]:
             same = other.digest and other.digest == best.digest
@@ -746,10 +751,8 @@ def _choose(student: Student, candidates: list[_Candidate], log: list[FileRecord
                 student.notes.append(f"two files answer {notebook}: graded {best.file.origin}, not {other.file.origin}")
         if best.converted is not None:
             student.notes.append(f"{notebook} graded from {best.file.origin}, a .py file, not a notebook")
-        elif best.by_content and PurePosixPath(best.file.name).name != notebook:
-            base = base_name(best.file.name)[0]
-            if base != notebook and not best.file.origin.endswith(notebook):
-                student.notes.append(f"{best.file.origin} graded as {notebook} (recognised by its content)")
+        elif best.by_content and question_from_name(inner, {notebook}) != notebook:
+            student.notes.append(f"{best.file.origin} graded as {notebook} (recognised by its content)")
 
 
 def _submission_time(student: Student, candidates: list[_Candidate]) -> None:
@@ -803,11 +806,14 @@ def report_markdown(intake: Intake, submissions: str) -> str:
     lines += ["## Students", ""]
     for student in intake.students:
         info = student.info
-        title = student.name if info.get("name") in (None, student.name) else f"{student.name}: {info['name']}"
+        name = info.get("name") or student.name
+        title = student.name if name in student.name else f"{student.name}: {name}"
         lines.append(f"### {title}")
         lines.append("")
-        if info.get("submitted_at") or info.get("time_source"):
-            lines.append(f"- submitted: {info.get('submitted_at', 'late (no time)')} (from {info.get('time_source')})")
+        if info.get("submitted_at"):
+            lines.append(f"- submitted: {info['submitted_at']} (from {info.get('time_source')})")
+        elif info.get("time_source"):
+            lines.append(f"- submitted: after the deadline, by {info['time_source']}")
         for record in intake.records.get(student.name, []):
             lines.append(f"- **{record.verdict}** `{record.origin}`: {record.why}")
         if not intake.records.get(student.name):
