@@ -459,6 +459,7 @@ class _Candidate:
     def rank(self) -> tuple:
         return (
             not self.by_content,
+            self.converted is not None,  # a notebook before a .py file
             not self.readable,
             -(self.attempt.timestamp() if self.attempt else 0),
             -self.revision,
@@ -564,6 +565,8 @@ def _classify(
     attempt = lms.attempt if lms else None
     revision = base_name(inner)[1]
     converted = None
+    if suffix == ".py" and any(p in ("utils", "tools", "tests", "site-packages") for p in file.parts[:-1]):
+        return None, "a file of the handout's packages (grading uses its own copy)"
     if suffix == ".py":
         nb = _py_notebook(file.data)
         if nb is None:
