@@ -344,7 +344,10 @@ def finish(
     table = policy.parts(parts_table())
     students = store.load(out / store.RESULTS, table)
     if taken is None:
-        roster = intake.read_roster(options.roster) if options.roster else None
+        try:
+            roster = intake.read_roster(options.roster) if options.roster else None
+        except intake.RosterError as error:
+            raise SystemExit(str(error)) from None
         taken = intake.take_in(submissions, intake.signatures(ROOT), roster)
     report.write_all(out, students, table, taken.ignored, policy=policy, manual_scores=options.manual)
     (out / "intake.md").write_text(intake.report_markdown(taken, submissions.name), encoding="utf-8")
