@@ -4,7 +4,9 @@ For instructors only; nothing here is part of the student handout. One module pe
 
 ==================  ================================================================
 ``points``          the parts and their points (the homework's one table of parts)
-``submissions``     finding each student's notebooks in folders and handout zips
+``submissions``     reading submitted notebooks (and the older one-folder-per-student finder)
+``intake``          the submissions as LMSs hand them out: students, files used and skipped, roster
+``policy``          ``grading.toml``: deadline, late policy, partial credit, extensions, points
 ``handout``         the instructor's handout, built once per run, and its solution cells
 ``cells``           what a code cell defines and uses (for matching and cell selection)
 ``assemble``        the graded notebook: the handout with the student's code substituted
@@ -14,8 +16,13 @@ For instructors only; nothing here is part of the student handout. One module pe
 ``hidden``          the hidden cases, one module per question (never shipped)
 ``executor``        running the graded notebook with nbclient under time and output limits
 ``results``         statuses and per-part verdicts
+``store``           ``results.json``, every verdict of a run: the one input of the reports
 ``report``          gradebook.csv, the feedback files and summary.png
+``manual``          written answers: grading sheets, the scores CSV, merging it
+``exports``         Canvas and Moodle import CSVs, feedback files for LMS bulk upload
+``similarity``      the similarity report between submissions (copydetect)
 ``runner``          the whole run: handout, jobs in parallel, progress bar, outputs
+``distributed``     grading on Dask (each submission a task) or in shards
 ``cli``             ``python -m grading`` / ``make grade``
 ``synthetic``       synthetic submissions for the tests and the benchmark
 ==================  ================================================================

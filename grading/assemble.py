@@ -15,9 +15,14 @@ handout, so edits to the self-check cells, to demonstrations or to ``utils`` cha
 
 A student cell is used once, at the first place it matches.
 
-**Cells the student added.** Their top-level ``import``, ``def`` and ``class`` statements are
-kept (helper functions a solution calls), at the place of the cell in the student's
-notebook; any other statement in them (experiments, prints) is dropped.
+**The student's setup cell** (the cell with the handout's setup cell id, else their first code
+cell), when it differs from the handout's, runs right after the handout's (so its extra
+imports and constants exist, and the grader's set-up came first), without shell commands.
+
+**Cells the student added.** Their imports, ``def``, ``class`` and constant assignments are
+kept (:func:`cells.kept_statements`: helpers and constants a solution uses), at the place of
+the cell in the student's notebook; loops, prints, plots and calls to training or plotting
+functions (experiments) are dropped.
 
 **Which cells run.** The setup cell, the student's code, the self-check cells of the
 question's own parts, the hidden cases, and only those other handout cells that define a
@@ -145,6 +150,7 @@ def _added_cells(handout: HandoutNotebook, student: nbformat.NotebookNode, used:
     setup = next(c.index for c in handout.cells if c.kind == "setup")
     index_of_id = {c.id: c.index for c in handout.cells if c.id}
     handout_sources = {c.source.strip() for c in handout.cells}
+    notebook_functions = frozenset().union(*(c.names for c in handout.solution_cells()))
     anchor = setup
     added: dict[int, list[str]] = {}
     for i, cell in enumerate(student.cells):
@@ -153,10 +159,28 @@ def _added_cells(handout: HandoutNotebook, student: nbformat.NotebookNode, used:
             continue
         if i in used or cell.get("cell_type") != "code" or cell.source.strip() in handout_sources:
             continue
-        kept = cells.definitions_only(cell.source)
+        kept = cells.kept_statements(cell.source, notebook_functions)
         if kept:
             added.setdefault(anchor, []).append(kept)
     return added
+
+
+def _student_setup(handout: HandoutNotebook, student: nbformat.NotebookNode, used: set[int]) -> tuple[int | None, str]:
+    """The index and the source to run of the student's setup cell, when it differs from the handout's."""
+    setup = next(c for c in handout.cells if c.kind == "setup")
+    code = _code_cells(student)
+    index = next((i for i, c in code if setup.id and c.get("id") == setup.id), None)
+    solutions = frozenset().union(*(c.names for c in handout.solution_cells()))
+    if index is None and code and "import" in code[0][1].source:  # pasted into a new notebook: new ids
+        first = code[0][1]
+        if not (cells.definitions(first.source) & solutions) and first.get("id") not in {c.id for c in handout.cells}:
+            index = code[0][0]
+    if index is None or index in used:
+        return None, ""
+    source = cells.without_shell(student.cells[index].source)
+    if source.strip() == setup.source.strip() or not source.strip():
+        return index, ""
+    return index, source
 
 
 def _looks_foreign(handout: HandoutNotebook, student: nbformat.NotebookNode) -> bool:
@@ -213,6 +237,9 @@ def assemble(
             "(another homework or question?)"
         )
     matches, used = _match_solutions(handout, student)
+    setup_index, setup_source = _student_setup(handout, student, used)
+    if setup_index is not None:
+        used = used | {setup_index}
     added = _added_cells(handout, student, used)
     notes = [note for m in matches.values() for note in m.notes]
     hidden_after: dict[str, int] = {}  # part -> the handout cell its hidden cases follow
@@ -236,6 +263,8 @@ def assemble(
         part = hcell.part
         if hcell.kind == "setup":
             add(PlannedCell("setup", None, hcell.source, "the setup cell"), True)
+            if setup_source:
+                add(PlannedCell("added", None, setup_source, "your setup cell"), True)
         elif hcell.kind == "solution":
             for source in matches[hcell.index].sources:
                 add(PlannedCell("student", part, source, f"your code for {part}"), True)

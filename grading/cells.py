@@ -177,3 +177,70 @@ def without_shell(source: str) -> str:
         else:
             kept.append(line)
     return "\n".join(kept)
+
+
+#: Calls that make a statement of an added cell a computation or a display, not a definition:
+#: training, plotting, printing, waiting. A statement calling one of these (or a function the
+#: notebook defines) is dropped; one that builds a constant (numbers, strings, ``re.compile``,
+#: ``torch.tensor``, a dict) is kept.
+HEAVY_CALLS = frozenset(
+    {
+        "fit", "train", "train_one_epoch", "evaluate", "backward", "step", "run", "sleep", "input",
+        "print", "display", "show", "plot", "imshow", "figure", "subplots", "savefig", "hist", "bar",
+        "scatter", "load_state_dict", "save", "load", "export", "compile_model", "profile",
+    }
+)  # fmt: skip
+
+
+def _calls(node: ast.AST) -> set[str]:
+    found = set()
+    for child in ast.walk(node):
+        if isinstance(child, ast.Call):
+            func = child.func
+            if isinstance(func, ast.Name):
+                found.add(func.id)
+            elif isinstance(func, ast.Attribute):
+                found.add(func.attr)
+    return found
+
+
+def _keepable(node: ast.stmt, heavy: frozenset[str]) -> bool:
+    if isinstance(node, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return True
+    if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+        return not (_calls(node) & heavy)
+    if isinstance(node, (ast.If, ast.Try, ast.With)):
+        inner = [*node.body, *getattr(node, "orelse", []), *getattr(node, "finalbody", [])]
+        inner += [s for h in getattr(node, "handlers", []) for s in h.body]
+        return bool(inner) and all(_keepable(s, heavy) or isinstance(s, ast.Pass) for s in inner)
+    return False  # loops, bare expressions (prints, plots, calls), del, assert, ...
+
+
+def kept_statements(source: str, defined_elsewhere: frozenset[str] = frozenset()) -> str:
+    """What grading keeps of a cell the student added: every top-level statement but computations.
+
+    Kept: imports, ``def``, ``class``, and assignments (constants, patterns, lookup tables) and
+    ``if``/``try``/``with`` blocks made only of those. Dropped: shell commands and magics, loops,
+    bare expressions (``print``, plots, calls), and assignments that call a training, plotting or
+    printing function (:data:`HEAVY_CALLS`) or a function of the notebook (``defined_elsewhere``
+    and the cell's own): experiments whose result nothing graded needs, and that could run for
+    minutes. The kept statements run with the student-cell time limit, and an error in them
+    stops nothing (it is reported with the part it breaks). Empty if nothing is left.
+    """
+    python = TransformerManager().transform_cell(without_shell(source))
+    try:
+        tree = ast.parse(python)
+    except SyntaxError:
+        return ""
+    heavy = HEAVY_CALLS | defined_elsewhere | definitions(python)
+    lines = python.split("\n")
+    kept = []
+    for node in tree.body:
+        if not _keepable(node, heavy):
+            continue
+        first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
+        segment = "\n".join(lines[first - 1 : node.end_lineno])
+        if "get_ipython()" in segment:  # a magic (``%time``, ``%matplotlib``): not the student's code
+            continue
+        kept.append(segment)
+    return "\n\n".join(part for part in kept if part.strip())

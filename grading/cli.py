@@ -52,7 +52,34 @@ def parser() -> argparse.ArgumentParser:
         help="output per cell, MB (default %(default)g)",
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--roster", type=Path, help="CSV of the class: lms_id, student_id, name, section (optional)")
+    p.add_argument("--policy", type=Path, help="the grading policy (default: grading.toml of the repository)")
+    p.add_argument(
+        "--manual",
+        type=Path,
+        help="filled-in manual/scores.csv to merge; with an existing OUT/results.json no notebook runs again",
+    )
+    p.add_argument(
+        "--only", action="append", default=[], metavar="NAME", help="re-grade this student only (repeatable)"
+    )
+    p.add_argument("--shard", metavar="K/N", help="grade share K of N into OUT/shards/ (then --merge)")
+    p.add_argument("--merge", action="store_true", help="join OUT/shards/*.json and write the reports")
+    p.add_argument("--regrade", action="store_true", help="with --manual: grade every notebook again")
+    p.add_argument("--scheduler", help="grade on Dask: local:N (a local cluster of N processes) or a scheduler address")
+    p.add_argument("--no-similarity", action="store_true", help="skip the similarity report")
     return p
+
+
+def _shard(text: str | None) -> tuple[int, int] | None:
+    if text is None:
+        return None
+    try:
+        k, n = (int(x) for x in text.split("/"))
+    except ValueError:
+        parser().error(f"--shard {text}: write K/N, e.g. 3/10")
+    if not 1 <= k <= n:
+        parser().error(f"--shard {text}: K must be from 1 to N")
+    return k, n
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -67,8 +94,36 @@ def main(argv: list[str] | None = None) -> int:
         notebook_seconds=args.notebook_timeout,
         output_bytes=int(args.output_limit_mb * 2**20),
     )
-    options = Options(jobs=args.jobs, limits=limits, device=args.device, data=args.data, progress=not args.quiet)
-    students = grade(args.submissions, args.out, options)
+    options = Options(
+        jobs=args.jobs,
+        limits=limits,
+        device=args.device,
+        data=args.data,
+        progress=not args.quiet,
+        roster=args.roster,
+        policy=args.policy,
+        manual=args.manual,
+        only=tuple(args.only),
+        shard=_shard(args.shard),
+        scheduler=args.scheduler,
+        similarity=not args.no_similarity,
+    )
+    from . import store
+    from .runner import finish
+
+    if args.merge:
+        from .distributed import merge_shards
+
+        merge_shards(args.out)
+        students = finish(args.submissions, args.out, options)
+    elif args.manual and (args.out / store.RESULTS).is_file() and not (args.regrade or args.only):
+        students = finish(args.submissions, args.out, options)
+        print(f"merged {args.manual} into {args.out / 'gradebook.csv'} (no notebook was run; --regrade grades again)")
+    else:
+        students = grade(args.submissions, args.out, options)
+    if options.shard:
+        print(f"graded shard {args.shard} ({len(students)} students) into {args.out / 'shards'}/; then --merge")
+        return 0
     counts: dict[str, int] = {}
     for student in students:
         counts[student.status] = counts.get(student.status, 0) + 1

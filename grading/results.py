@@ -34,6 +34,9 @@ class PartResult:
     part: PartSpec
     passed: bool
     message: str = ""  # why it failed (or a note when it passed)
+    cases: tuple[int, int] | None = (
+        None  # (checks passed, checks run): self-checks and hidden cases, for partial credit
+    )
 
     @property
     def score(self) -> int:
@@ -84,6 +87,17 @@ PHASES = {
 }
 
 
+def _cases(records: list[dict]) -> tuple[int, int] | None:
+    """``(passed, run)`` over a part's checks: each self-check counts 1, each hidden case 1."""
+    passed = run = 0
+    for record in records:
+        total = int(record.get("cases", 1) or 1) if record.get("kind") == "hidden" else 1
+        failed = int(record.get("failed", 0 if record.get("passed") else total))
+        run += total
+        passed += max(0, total - failed) if record.get("kind") == "hidden" else int(bool(record.get("passed")))
+    return (passed, run) if run else None
+
+
 def judge(graded: GradedNotebook, execution: Execution, parts: list[PartSpec], normalize: Normalizer) -> NotebookResult:
     """Each part's verdict from the records of ``execution``."""
     records_of: dict[str, list[dict]] = {}
@@ -109,6 +123,7 @@ def judge(graded: GradedNotebook, execution: Execution, parts: list[PartSpec], n
         failed = [r for r in records if not r.get("passed")]
         kinds = {r["kind"] for r in records}
         missing = graded.expected.get(spec.id, set()) - kinds
+        cases = _cases(records)
         if not graded.expected.get(spec.id):
             results[spec.id] = PartResult(spec, False, f"{graded.name} has no self-check or hidden case for {spec.id}")
             continue
@@ -122,12 +137,12 @@ def judge(graded: GradedNotebook, execution: Execution, parts: list[PartSpec], n
             why = stopped or next(iter(execution.events), "its grading cell did not run")
             message = f"not graded: {why}"
         else:
-            results[spec.id] = PartResult(spec, True, "")
+            results[spec.id] = PartResult(spec, True, "", cases)
             continue
         errors = student_errors.get(spec.id, [])
         if errors and errors[0] not in message:
             message = f"{message} ({errors[0]})"
-        results[spec.id] = PartResult(spec, False, normalize(CHECK_PREFIX_RE.sub("", message)))
+        results[spec.id] = PartResult(spec, False, normalize(CHECK_PREFIX_RE.sub("", message)), cases)
 
     status = execution.status
     reasons = [normalize(event) for event in execution.events]

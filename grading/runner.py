@@ -12,6 +12,7 @@ import os
 import secrets
 import tempfile
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,12 +20,13 @@ from pathlib import Path
 from tqdm.auto import tqdm
 
 from . import hidden, report, sandbox
+from . import intake as intake_module
 from .assemble import KERNEL, ForeignNotebook, assemble
 from .executor import Limits, execute
 from .handout import Handout, build_handout
 from .points import PartSpec, accuracy_threshold, parts_table
 from .results import Normalizer, NotebookResult, judge, unanswered, worst
-from .submissions import Student, UnreadableNotebook, find_students, read_found
+from .submissions import Student, UnreadableNotebook, read_found
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = Path(__file__).resolve().parent
@@ -37,6 +39,13 @@ class Options:
     device: str = "cpu"
     data: Path | None = None
     progress: bool = True
+    roster: Path | None = None  # CSV: lms_id, student_id, name, section (grading.intake.read_roster)
+    policy: Path | None = None  # grading.toml (default: the repository's)
+    manual: Path | None = None  # filled-in manual/scores.csv to merge
+    only: tuple[str, ...] = ()  # re-grade these students, keep everyone else's results
+    shard: tuple[int, int] | None = None  # (K, N): grade the K-th of N shares, write shards/K-of-N.json
+    scheduler: str | None = None  # a Dask scheduler address, or "local:N" for a LocalCluster of N workers
+    similarity: bool = True
 
 
 @dataclass
@@ -44,6 +53,10 @@ class StudentResult:
     name: str
     notebooks: dict[str, NotebookResult]
     notes: list[str] = field(default_factory=list)
+    info: dict[str, str] = field(default_factory=dict)  # intake's: name, student_id, section, submitted_at, ...
+    files: list[str] = field(default_factory=list)  # intake's line for each file seen
+    answers: dict[str, list[str]] = field(default_factory=dict)  # part -> written answers (markdown)
+    code: dict[str, str] = field(default_factory=dict)  # notebook -> the student's code cells (similarity)
 
     @property
     def status(self) -> str:
@@ -152,49 +165,194 @@ def _prepare_output(out: Path) -> None:
         )
 
 
-def grade(submissions: Path, out: Path, options: Options = Options()) -> list[StudentResult]:
-    """Grade every student in ``submissions``; write gradebook.csv, feedback/ and summary.png into ``out``."""
+def open_context(work: Path, options: Options, jobs: int) -> Context:
+    """Build the handout and everything the jobs share into ``work`` (a temporary folder)."""
     from utils.data import data_root, ensure_fashion_mnist
+
+    data = ensure_fashion_mnist(data_root(options.data), download=False).resolve()
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    handout = build_handout(work / "handout")
+    table = load_policy(options).parts(parts_table())
+    parts = {name: [p for p in table if p.question == nb.question] for name, nb in handout.notebooks.items()}
+    matplotlib = work / "matplotlib"
+    sandbox.warm_matplotlib(matplotlib)
+    return Context(
+        handout=handout,
+        parts=parts,
+        work=work,
+        matplotlib=matplotlib,
+        options=options,
+        data=data,
+        threads=max(1, cores // max(1, jobs)),
+        threshold=accuracy_threshold(ROOT / "notebooks" / "hw08-q02.ipynb"),
+    )
+
+
+def load_policy(options: Options):
+    from .policy import DEFAULT_PATH, PolicyError, load
+
+    try:
+        return load(options.policy or DEFAULT_PATH)
+    except PolicyError as error:
+        raise SystemExit(str(error)) from None
+
+
+def _extras(student: Student, context: Context) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """The student's written answers (per part) and code (per notebook), read from their notebooks (no kernel)."""
+    from . import manual
+
+    answers: dict[str, list[str]] = {}
+    code: dict[str, str] = {}
+    for name, found in sorted(student.found.items()):
+        try:
+            notebook = read_found(found)
+        except UnreadableNotebook:
+            continue
+        handout = context.handout.notebooks[name]
+        answers.update(manual.written_answers(notebook, handout, context.parts[name]))
+        code[name] = manual.student_code(notebook, handout)
+    return answers, code
+
+
+def result_shell(student: Student) -> StudentResult:
+    from .intake import feedback_lines
+
+    return StudentResult(
+        student.name, {}, list(student.notes), info=dict(student.info), files=feedback_lines(student.records)
+    )
+
+
+def grade_student(student: Student, context: Context) -> StudentResult:
+    """One student, notebook after notebook (a task of a distributed run)."""
+    result = result_shell(student)
+    for name in sorted(context.handout.notebooks):
+        result.notebooks[name] = grade_notebook(student, name, context)
+    result.answers, result.code = _extras(student, context)
+    return result
+
+
+def grade_students(students: list[Student], context: Context) -> list[StudentResult]:
+    """Every notebook of ``students``, ``jobs`` at once (threads driving kernels), question 2 first."""
+    handout = context.handout
+    results = {s.name: result_shell(s) for s in students}
+    order = sorted(handout.notebooks, key=lambda n: (handout.notebooks[n].question != 2, n))
+    jobs = [(student, name) for name in order for student in students]
+    remaining = {s.name: len(handout.notebooks) for s in students}
+    options = context.options
+    with (
+        tqdm(total=len(students), unit="student", desc="grading", disable=not options.progress) as bar,
+        ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool,
+    ):
+        futures = {pool.submit(grade_notebook, student, name, context): (student, name) for student, name in jobs}
+        for future in as_completed(futures):
+            student, name = futures[future]
+            results[student.name].notebooks[name] = future.result()
+            remaining[student.name] -= 1
+            if remaining[student.name] == 0:
+                bar.update(1)
+    for student in students:
+        results[student.name].answers, results[student.name].code = _extras(student, context)
+    return [results[s.name] for s in students]
+
+
+def _select_only(students: list[Student], only: tuple[str, ...]) -> list[Student]:
+    chosen = []
+    for wanted in only:
+        matches = [
+            s
+            for s in students
+            if wanted in (s.name, s.info.get("student_id"), s.info.get("lms_id"), s.info.get("name"))
+        ]
+        if not matches:
+            raise SystemExit(
+                f"--only {wanted}: no such student in SUBMISSIONS; the students are "
+                + ", ".join(s.name for s in students[:20])
+                + (" ..." if len(students) > 20 else "")
+            )
+        chosen += [m for m in matches if m not in chosen]
+    return chosen
+
+
+def grade(submissions: Path, out: Path, options: Options = Options()) -> list[StudentResult]:
+    """Grade every student in ``submissions``; write the gradebook, feedback and reports into ``out``."""
+    from . import intake, store
 
     _check_folders(submissions, out)
     _prepare_output(out)
-    data = ensure_fashion_mnist(data_root(options.data), download=False).resolve()
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    policy = load_policy(options)  # a wrong policy file stops the run before any kernel starts
+    table = policy.parts(parts_table())
+    roster = None
+    if options.roster is not None:
+        try:
+            roster = intake.read_roster(options.roster)
+        except intake.RosterError as error:
+            raise SystemExit(str(error)) from None
+    if options.manual is not None:
+        from . import manual
+
+        manual.read_scores(options.manual, policy, table)  # checked before the run, too
+    previous: list[StudentResult] = []
+    if options.only:
+        previous = store.load(out / store.RESULTS, table)
     with tempfile.TemporaryDirectory(prefix="hw08-grading-") as temporary:
-        work = Path(temporary)
-        handout = build_handout(work / "handout")
-        table = parts_table()
-        parts = {name: [p for p in table if p.question == nb.question] for name, nb in handout.notebooks.items()}
-        matplotlib = work / "matplotlib"
-        sandbox.warm_matplotlib(matplotlib)
-        context = Context(
-            handout=handout,
-            parts=parts,
-            work=work,
-            matplotlib=matplotlib,
-            options=options,
-            data=data,
-            threads=max(1, cores // max(1, options.jobs)),
-            threshold=accuracy_threshold(ROOT / "notebooks" / "hw08-q02.ipynb"),
-        )
-        students, ignored = find_students(submissions, set(handout.notebooks))
-        results = {s.name: StudentResult(s.name, {}, list(s.notes)) for s in students}
-        order = sorted(handout.notebooks, key=lambda n: (handout.notebooks[n].question != 2, n))
-        jobs = [(student, name) for name in order for student in students]
-        remaining = {s.name: len(handout.notebooks) for s in students}
-        with (
-            tqdm(total=len(students), unit="student", desc="grading", disable=not options.progress) as bar,
-            ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool,
-        ):
-            futures = {pool.submit(grade_notebook, student, name, context): (student, name) for student, name in jobs}
-            for future in as_completed(futures):
-                student, name = futures[future]
-                results[student.name].notebooks[name] = future.result()
-                remaining[student.name] -= 1
-                if remaining[student.name] == 0:
-                    bar.update(1)
-    graded = [results[name] for name in sorted(results)]
-    for student in graded:
-        student.notebooks = dict(sorted(student.notebooks.items()))
-    report.write_all(out, graded, table, ignored)
-    return graded
+        context = open_context(Path(temporary), options, options.jobs)
+        taken = intake.take_in(submissions, intake.from_handout(context.handout), roster)
+        students = taken.students
+        if options.only:
+            students = _select_only(students, options.only)
+        if options.shard:
+            k, n = options.shard
+            students = [s for i, s in enumerate(students) if i % n == k - 1]
+        began = time.perf_counter()
+        if options.scheduler:
+            from .distributed import grade_on_dask
+
+            graded = grade_on_dask(students, options, context)
+        else:
+            graded = grade_students(students, context)
+        if options.progress and students:
+            seconds = time.perf_counter() - began
+            print(f"graded {len(students)} students in {seconds:.0f} s ({seconds / len(students):.1f} s per student)")
+        boilerplate = {
+            name: "\n\n".join(c.source for c in nb.cells if c.kind not in ("text",)) + "\n"
+            for name, nb in context.handout.notebooks.items()
+        }
+    out.mkdir(parents=True, exist_ok=True)
+    (out / report.STAMP).write_text(report.STAMP_TEXT)
+    if options.shard:
+        k, n = options.shard
+        (out / "shards").mkdir(parents=True, exist_ok=True)
+        store.save(out / "shards" / f"{k}-of-{n}.json", graded)
+        return graded
+    fresh = {s.name for s in graded}
+    merged = [s for s in previous if s.name not in fresh] + graded
+    store.save(out / store.RESULTS, merged)
+    return finish(submissions, out, options, taken, boilerplate)
+
+
+def finish(
+    submissions: Path,
+    out: Path,
+    options: Options,
+    taken: intake_module.Intake | None = None,
+    boilerplate: dict[str, str] | None = None,
+) -> list[StudentResult]:
+    """Write every report from ``out/results.json`` (the gradebook, feedback, sheets, exports, similarity)."""
+    from . import intake, store
+
+    policy = load_policy(options)
+    table = policy.parts(parts_table())
+    students = store.load(out / store.RESULTS, table)
+    if taken is None:
+        try:
+            roster = intake.read_roster(options.roster) if options.roster else None
+        except intake.RosterError as error:
+            raise SystemExit(str(error)) from None
+        taken = intake.take_in(submissions, intake.signatures(ROOT), roster)
+    report.write_all(out, students, table, taken.ignored, policy=policy, manual_scores=options.manual)
+    (out / "intake.md").write_text(intake.report_markdown(taken, submissions.name), encoding="utf-8")
+    if options.similarity:
+        from . import similarity
+
+        similarity.write_report(out, students, boilerplate)
+    return students

@@ -46,6 +46,9 @@ class Student:
     name: str
     found: dict[str, Found] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    #: What intake learned (``grading.intake``): name, student_id, section, lms, lms_id, submitted_at, ...
+    info: dict[str, str] = field(default_factory=dict)
+    records: list = field(default_factory=list)  # intake.FileRecord for each file seen
 
 
 def _hidden(path: PurePosixPath | Path) -> bool:

@@ -71,3 +71,24 @@ def test_shell_commands_are_left_out_of_student_code() -> None:
     assert cells.syntax_error(kept) is None
     assert cells.without_shell("%%bash\necho hi") == ""
     assert cells.without_shell("%%time\nx = 1") == "%%time\nx = 1"
+
+
+def test_added_cells_keep_imports_definitions_and_constants_not_experiments() -> None:
+    source = (
+        "!pip install tqdm\n%time x = 1\nimport re\nCLASS_DIM = 10\nACC_PATTERN = re.compile(r'acc=(\\d+)')\n"
+        "LOOKUP = {'a': 1}\nhistory = fit(model, loader)\nprint(CLASS_DIM)\nfor _ in range(10**9):\n    pass\n"
+        "result = my_helper(3)\n\ndef my_helper(n):\n    return n * CLASS_DIM\n"
+        "try:\n    import scipy\nexcept ImportError:\n    scipy = None\n"
+    )
+    kept = cells.kept_statements(source)
+    for wanted in (
+        "import re",
+        "CLASS_DIM = 10",
+        "ACC_PATTERN = re.compile",
+        "LOOKUP = {'a': 1}",
+        "def my_helper",
+        "import scipy",
+    ):
+        assert wanted in kept, wanted
+    for dropped in ("pip", "%time", "get_ipython", "fit(", "print(", "for _", "result = my_helper"):
+        assert dropped not in kept, dropped

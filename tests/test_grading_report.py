@@ -49,23 +49,28 @@ def test_gradebook_rows_sum_parts_into_questions_and_total() -> None:
     text = report.gradebook_csv(students, PARTS)
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0] == [
-        "student", "total", "Q1", "Q2", "1.1", "1.2", "2.1", "test_accuracy", "status", "status_q01", "status_q02", "reason",
+        "student", "name", "section", "total", "out_of", "Q1", "Q2", "1.1", "1.2", "2.1", "late_penalty",
+        "test_accuracy", "status", "status_q01", "status_q02", "reason",
     ]  # fmt: skip
     assert rows[1] == [
         "ann",
+        "",
+        "",
         "9",
+        "of 15",
         "4",
         "5",
         "4",
         "0",
         "5",
+        "",
         "0.9012",
         "ok",
         "ok",
         "ok",
         "hw08-q02.ipynb: refused: read /secret",
     ]
-    assert rows[2][:9] == ["bo, jr.", "10", "10", "0", "4", "6", "0", "", "missing"]
+    assert rows[2][:13] == ["bo, jr.", "", "", "10", "of 15", "10", "0", "4", "6", "0", "", "", "missing"]
     assert rows[2][-1] == "hw08-q02.ipynb: hw08-q02.ipynb was not submitted"
 
 

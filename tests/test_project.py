@@ -164,6 +164,7 @@ FILE_REFERENCE = re.compile(r"(?<![\w/.$-])((?:[\w.-]+/)*[\w-][\w.-]*\.(?:md|qmd
 #: Names the project mentions but does not hold, each with why.
 NOT_IN_THE_REPOSITORY = {
     "_publish.yml": "written by `quarto publish gh-pages` (.github/workflows/site.yml explains)",
+    "intake.md": "written by `make grade` into OUT (grading/intake.py)",
 }
 
 
