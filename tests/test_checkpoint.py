@@ -295,7 +295,7 @@ def test_adam_state_into_sgd_is_refused_before_anything_changes(tmp_path):
     fresh = TestMLP([8, 16, 3], dropout=0.2)
     sgd = torch.optim.SGD(fresh.parameters(), lr=0.1, momentum=0.9)
     before = snapshot(fresh, sgd)
-    with pytest.raises(utils.CheckpointError, match="state of a Adam optimizer, but this optimizer is a SGD"):
+    with pytest.raises(utils.CheckpointError, match="state of an optimizer of class Adam, but this optimizer is of class SGD"):
         utils.load_checkpoint(path, fresh, sgd)
     assert_unchanged(before, fresh, sgd)
 

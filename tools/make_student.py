@@ -165,7 +165,7 @@ def replace_solutions(
             if part is None:
                 above = "a '# Part N.M' comment" if part_comments else "a '## N.M Title' markdown heading"
                 raise SolutionMarkerError(
-                    f"{where}, line {number}: solution region with no {above} above it to name its part"
+                    f"{where}, line {number}: solution region without {above} above it to name its part"
                 )
             region_indent, begin_line = _indent(line), number
         elif kind == END:

@@ -23,7 +23,7 @@ import torch.nn.functional as F
 from PIL import Image
 from torch import nn
 
-from ._core import as_number, call_student, expect, expect_close, passed, plain, self_check
+from ._core import as_number, call_student, expect, expect_close, passed, plain, self_check, shown
 from ._standin import STANDIN, is_on_device, move_parameters, on_host, simulating
 
 __all__ = [
