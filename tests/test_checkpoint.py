@@ -306,7 +306,7 @@ def test_steplr_state_into_reduce_on_plateau_is_refused(tmp_path):
     fresh, fresh_optimizer, _ = make_run(seed=1)
     plateau = torch.optim.lr_scheduler.ReduceLROnPlateau(fresh_optimizer)
     before = snapshot(fresh, fresh_optimizer, plateau)
-    with pytest.raises(utils.CheckpointError, match="StepLR scheduler, but this scheduler is a ReduceLROnPlateau"):
+    with pytest.raises(utils.CheckpointError, match="a scheduler of class StepLR, but this scheduler is of class ReduceLROnPlateau"):
         utils.load_checkpoint(path, fresh, fresh_optimizer, plateau)
     assert_unchanged(before, fresh, fresh_optimizer, plateau)
 
