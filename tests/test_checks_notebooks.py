@@ -137,4 +137,6 @@ def test_self_check_cells_change_nothing_else(question):
     assert cells
     for cell in cells:
         bad = [ast.unparse(node) for node in ast.parse(cell.source).body if not _allowed_in_self_check_cell(node)]
-        assert not bad, f"q0{question}: a self-check cell also runs {bad}: move it under `with torch.random.fork_rng():`"
+        assert not bad, (
+            f"q0{question}: a self-check cell also runs {bad}: move it under `with torch.random.fork_rng():`"
+        )

@@ -304,7 +304,9 @@ def test_predict_restores_the_models_mode():
     assert model.training and labels.shape == predictions.shape == (32,)
 
 
-@pytest.mark.parametrize(("start_epoch", "epochs", "fix"), [(5, 2, "start_epoch=5, epochs=7"), (3, 3, "start_epoch=3, epochs=6")])
+@pytest.mark.parametrize(
+    ("start_epoch", "epochs", "fix"), [(5, 2, "start_epoch=5, epochs=7"), (3, 3, "start_epoch=3, epochs=6")]
+)
 def test_fit_refuses_a_start_epoch_with_nothing_left_to_train(fashion_subset, start_epoch, epochs, fix):
     train, val = small_loaders(fashion_subset)
     model = TestMLP([784, 16, 10])

@@ -65,6 +65,11 @@ _GREATEST = re.compile(r"Greatest absolute difference: (\S+)(?: at index (\(.*?\
 _MISMATCHED = re.compile(r"Mismatched elements: (\d+) / (\d+)")
 
 
+def _sentence(text: str) -> str:
+    """``text`` starting with a capital when its first word is an ordinary word (not ``sgd_step`` or ``nn.X``)."""
+    return text[:1].upper() + text[1:] if re.match(r"[a-z]+[ ,]", text) else text
+
+
 def expect_close(
     actual: Any,
     expected: torch.Tensor,
@@ -80,7 +85,7 @@ def expect_close(
     The values are compared with ``torch.testing.assert_close``; the ✗ line says how far off
     they are and where, followed by ``hint``.
     """
-    tail = f". {hint}" if hint else ""
+    tail = f". {_sentence(hint)}" if hint else ""
     expect(
         isinstance(actual, torch.Tensor),
         part,
@@ -126,10 +131,17 @@ def each(part: str, *steps: Callable[[], None]) -> None:
     if not mistakes and unfinished_parts:
         raise unfinished_parts[0]
     if mistakes:
-        later = [f"also, {str(error).split(' still raises')[0].split(': ', 1)[-1]} is not finished yet" for error in unfinished_parts]
+        later = [
+            f"also, {str(error).split(' still raises')[0].split(': ', 1)[-1]} is not finished yet"
+            for error in unfinished_parts
+        ]
         text = mistakes[0]
         for extra in [*mistakes[1:], *later]:
-            text = f"{text.rstrip('.')}. Also: {extra}" if not extra.startswith("also, ") else f"{text.rstrip('.')}; {extra}"
+            text = (
+                f"{text.rstrip('.')}. Also: {extra}"
+                if not extra.startswith("also, ")
+                else f"{text.rstrip('.')}; {extra}"
+            )
         raise AssertionError(f"✗ {part}: {text}")
 
 
@@ -150,7 +162,7 @@ def shown(value: Any, limit: int = 80) -> str:
     if type(value).__module__ == "numpy" and hasattr(value, "shape"):
         return f"a NumPy {value.dtype} array of shape {tuple(value.shape)}"
     if isinstance(value, float):
-        return number(value)
+        return repr(value) if len(repr(value)) <= 8 else number(value)
     if isinstance(value, dict) and len(repr(value)) > limit:
         keys = ", ".join(repr(key) for key in list(value)[:5]) + (", ..." if len(value) > 5 else "")
         return f"a dict with the keys [{keys}]"

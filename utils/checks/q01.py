@@ -357,7 +357,8 @@ def _check_sgd(part: str, sgd_step: Callable, zero_grad: Callable) -> None:
             expect(
                 not torch.equal(mine[0].detach(), start[0]),
                 part,
-                "sgd_step left the parameters unchanged: `p = p - lr * p.grad` only rebinds the name p. "
+                "sgd_step left the parameters unchanged: it changed new tensors, not the parameters themselves "
+                "(`p = p - lr * p.grad` only rebinds the name p; p.clone() and p.detach().clone() own new memory). "
                 "Change the tensor itself, in place (p -= lr * p.grad, under torch.no_grad())",
             )
         for name, a, b in zip(("weight", "bias", "frozen"), mine, theirs):

@@ -694,6 +694,12 @@ def check_list_checkpoints(list_checkpoints: Callable[[Path], Iterable[tuple[Pat
             part,
             f"list_checkpoints should return a list of (path, accuracy) pairs, got {type(result).__name__}",
         )
+        expect(
+            isinstance(result, (list, tuple)),
+            part,
+            f"list_checkpoints returned a {type(result).__name__}: return a list, as the statement says (the notebook "
+            "takes list_checkpoints(folder)[0]); sorted(...) gives one",
+        )
         result = list(result)
         expect(
             all(isinstance(item, (tuple, list)) and len(item) == 2 for item in result),
