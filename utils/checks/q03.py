@@ -614,9 +614,9 @@ def _check_callback_run(part: str, make_checkpoint_callback: Callable[..., Any],
             found_epoch == best_epoch,
             part,
             f"after epoch {epoch} the best-so-far file is from epoch {found_epoch}, but epoch {best_epoch} "
-            f"had the best val_acc ({_ACCURACIES[best_epoch - 1]}; a later tie does not beat it). Keep the best "
-            "accuracy "
-            "between calls and replace the file only when stats.val_acc is higher",
+            f"had the best val_acc ({_ACCURACIES[best_epoch - 1]}; as the statement says, a later tie keeps the "
+            "earlier file). Keep the best accuracy between calls and replace the file only when stats.val_acc is "
+            "strictly higher (>, not >=)",
         )
         periodic = sorted(int(periodic_re.match(name).group(2)) for name in names if periodic_re.match(name))
         wanted = list(range(every, epoch + 1, every))
