@@ -61,7 +61,7 @@ RULES: list[tuple[str, str, str]] = [
     ("q2_5/wrong_plateau_mode_max", "mode='min'", 'mode="min"'),
     ("q2_5/wrong_bias_not_zeroed", "biases should be zero", "with zero biases"),
     ("q2_6_final/wrong_conv2d", "no convolutions", "no convolutions"),
-    ("q2_6_final/wrong_softmax_at_the_end", "ends in nn.Softmax", "no softmax or log-softmax at the end"),
+    ("q2_6_final/wrong_softmax_at_the_end", "it ends in nn.Softmax", "no softmax or log-softmax at the end"),
     ("q2_6_final/wrong_softmax_in_forward", "returns probabilities", "returns raw logits"),
     ("q2_6_final/wrong_dropout_in_eval", "two different outputs for the same batch", "the same output for the same"),
     ("q2_6_final/wrong_zero_epochs", "epochs should be an int", "returning `(model, optimizer, scheduler, epochs)`"),

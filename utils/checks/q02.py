@@ -1057,7 +1057,7 @@ def _check_placement(part: str, build_final_model: Callable) -> None:
 
 
 _CONVOLUTIONS = (nn.Conv1d, nn.Conv2d, nn.Conv3d, nn.ConvTranspose1d, nn.ConvTranspose2d, nn.ConvTranspose3d)
-_PROBABILITIES = (nn.Softmax, nn.LogSoftmax, nn.Softmax2d, nn.Sigmoid)
+_PROBABILITIES = (nn.Softmax, nn.LogSoftmax, nn.Softmax2d)
 
 
 def _check_architecture(part: str, model: nn.Module) -> None:
@@ -1070,13 +1070,6 @@ def _check_architecture(part: str, model: nn.Module) -> None:
             "perceptron, nn.Linear layers and what you put between them (activations, batch norm, dropout), "
             "no convolutions",
         )
-    last = [module for module in model.modules() if not list(module.children())]
-    expect(
-        not last or not isinstance(last[-1], _PROBABILITIES),
-        part,
-        f"the final model ends in nn.{type(last[-1]).__name__ if last else ''}: the notebook trains it with "
-        "nn.CrossEntropyLoss, which applies log_softmax to raw logits itself, so end with the last nn.Linear",
-    )
 
 
 def _check_outputs(part: str, model: nn.Module, device: torch.device) -> None:
@@ -1088,12 +1081,14 @@ def _check_outputs(part: str, model: nn.Module, device: torch.device) -> None:
     first = _forward(part, model, x, "the final model")
     second = _forward(part, model, x, "the final model")
     rows = first.detach().float().cpu()
+    layers = [type(module).__name__ for module in model.modules() if isinstance(module, _PROBABILITIES)]
     for what, values in (("probabilities", rows), ("log-probabilities", rows.exp())):
+        where = f"it ends in nn.{layers[-1]}" if layers else "a softmax or log_softmax in forward"
         expect(
             not (bool((values >= 0).all()) and torch.allclose(values.sum(dim=1), torch.ones(len(values)), atol=1e-4)),
             part,
-            f"the final model returns {what} (a softmax or log_softmax in forward): the notebook trains it with "
-            "nn.CrossEntropyLoss, which applies log_softmax itself; return the last nn.Linear's raw logits",
+            f"the final model returns {what} ({where}): the notebook trains it with nn.CrossEntropyLoss, which "
+            "applies log_softmax to raw logits itself; end with the last nn.Linear and return its raw logits",
         )
     expect(
         torch.equal(first, second),

@@ -1,4 +1,4 @@
-# hint: ends in nn.LogSoftmax
+# hint: log-probabilities \(it ends in nn.LogSoftmax\)
 """nn.LogSoftmax at the end: right for NLLLoss, a second log_softmax under CrossEntropyLoss."""
 
 

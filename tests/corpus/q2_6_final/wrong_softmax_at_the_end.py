@@ -1,4 +1,4 @@
-# hint: ends in nn.Softmax.*raw logits
+# hint: returns probabilities \(it ends in nn.Softmax\).*raw logits
 """nn.Softmax as the last layer, then CrossEntropyLoss in the notebook."""
 
 
