@@ -117,32 +117,27 @@ def expect_close(
 def each(part: str, *steps: Callable[[], None]) -> None:
     """Run every step, so that one function's mistake does not hide another's; one ✗ line names them all.
 
-    A step that finds a stub (``NotImplementedError``) is reported after the mistakes of the others, or alone.
+    A step that finds a stub (``NotImplementedError``) is named after the mistakes of the others, or raised
+    as it is when there are none.
     """
     mistakes: list[str] = []
-    unfinished_parts: list[NotImplementedError] = []
+    stubs: list[NotImplementedError] = []
     for step in steps:
         try:
             step()
         except AssertionError as error:
-            mistakes.append(str(error).removeprefix(f"✗ {part}: "))
+            mistakes.append(str(error).removeprefix(f"✗ {part}: ").rstrip("."))
         except NotImplementedError as error:
-            unfinished_parts.append(error)
-    if not mistakes and unfinished_parts:
-        raise unfinished_parts[0]
-    if mistakes:
-        later = [
-            f"also, {str(error).split(' still raises')[0].split(': ', 1)[-1]} is not finished yet"
-            for error in unfinished_parts
-        ]
-        text = mistakes[0]
-        for extra in [*mistakes[1:], *later]:
-            text = (
-                f"{text.rstrip('.')}. Also: {extra}"
-                if not extra.startswith("also, ")
-                else f"{text.rstrip('.')}; {extra}"
-            )
-        raise AssertionError(f"✗ {part}: {text}")
+            stubs.append(error)
+    if not mistakes:
+        if stubs:
+            raise stubs[0]
+        return
+    text = ". Also: ".join(mistakes)
+    names = [match.group(1) for error in stubs if (match := re.search(r"(\w+\(\)) still raises", str(error)))]
+    if names:
+        text += f"; and {', '.join(names)} {'is' if len(names) == 1 else 'are'} not finished yet"
+    raise AssertionError(f"✗ {part}: {text}")
 
 
 def number(value: Any, digits: int = 4) -> str:
