@@ -295,7 +295,9 @@ def test_adam_state_into_sgd_is_refused_before_anything_changes(tmp_path):
     fresh = TestMLP([8, 16, 3], dropout=0.2)
     sgd = torch.optim.SGD(fresh.parameters(), lr=0.1, momentum=0.9)
     before = snapshot(fresh, sgd)
-    with pytest.raises(utils.CheckpointError, match="state of a Adam optimizer, but this optimizer is a SGD"):
+    with pytest.raises(
+        utils.CheckpointError, match="state of an optimizer of class Adam, but this optimizer is of class SGD"
+    ):
         utils.load_checkpoint(path, fresh, sgd)
     assert_unchanged(before, fresh, sgd)
 
@@ -306,7 +308,9 @@ def test_steplr_state_into_reduce_on_plateau_is_refused(tmp_path):
     fresh, fresh_optimizer, _ = make_run(seed=1)
     plateau = torch.optim.lr_scheduler.ReduceLROnPlateau(fresh_optimizer)
     before = snapshot(fresh, fresh_optimizer, plateau)
-    with pytest.raises(utils.CheckpointError, match="StepLR scheduler, but this scheduler is a ReduceLROnPlateau"):
+    with pytest.raises(
+        utils.CheckpointError, match="a scheduler of class StepLR, but this scheduler is of class ReduceLROnPlateau"
+    ):
         utils.load_checkpoint(path, fresh, fresh_optimizer, plateau)
     assert_unchanged(before, fresh, fresh_optimizer, plateau)
 

@@ -105,3 +105,25 @@ def test_a_wrapped_check_runs_isolated():
     assert seen["state"] == (torch.float32, True)
     assert torch.equal(torch.rand(2), expected[0].double().float())
     assert np.array_equal(np.random.rand(2), expected[1]) and random.random() == expected[2]
+
+
+def test_each_reports_every_mistake_and_names_unfinished_functions():
+    from utils.checks._core import each, expect, unfinished
+
+    def wrong(name: str):
+        return lambda: expect(False, "1.3", f"{name} is wrong.")
+
+    def stub(name: str):
+        def run():
+            raise unfinished("1.3", name)
+
+        return run
+
+    each("1.3", lambda: None, lambda: None)  # nothing to report
+    with pytest.raises(AssertionError) as caught:
+        each("1.3", wrong("sgd_step"), stub("zero_grad"), wrong("to_numpy"))
+    assert str(caught.value) == (
+        "✗ 1.3: sgd_step is wrong. Also: to_numpy is wrong; and zero_grad() is not finished yet"
+    )
+    with pytest.raises(NotImplementedError, match=r"^Q1\.3 is not finished: zero_grad\(\)"):
+        each("1.3", lambda: None, stub("zero_grad"))

@@ -34,3 +34,17 @@ def test_describe_changes_names_what_changed():
     changed = before._replace(default_dtype=torch.float64, grad_enabled=False)
     text = describe_changes(before, changed)
     assert "set_default_dtype" in text and "torch.no_grad()" in text
+
+
+def test_isolated_puts_back_deterministic_flags_threads_and_the_working_directory(tmp_path):
+    import os
+
+    from utils.checks._isolation import process_settings
+
+    before = process_settings()
+    with isolated():
+        torch.use_deterministic_algorithms(True, warn_only=True)
+        torch.backends.cudnn.benchmark = not before.cudnn_benchmark
+        torch.set_num_threads(before.threads + 1)
+        os.chdir(tmp_path)
+    assert process_settings() == before

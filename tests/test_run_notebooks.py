@@ -113,3 +113,15 @@ def test_page_is_titled_by_the_front_matter_which_is_not_shown(tmp_path):
     untitled = nbformat.v4.new_notebook(cells=[nbformat.v4.new_raw_cell("plain raw text")])
     page = run_notebooks.html_page(untitled, "hw08-q09")
     assert "<title>hw08-q09</title>" in page and "plain raw text" in page
+
+
+def test_a_hanging_cell_is_stopped_at_the_timeout_without_a_kernel_traceback(tmp_path, capfd):
+    hanging = write_notebook(tmp_path / "hanging.ipynb", "x = 1", "import time\ntime.sleep(600)", "print('never')")
+    status = run_notebooks.main([str(hanging), "--timeout", "2", "--output", str(tmp_path / "_build")])
+    out, err = capfd.readouterr()  # the file descriptors: the kernel's own stderr too
+    assert status == 1
+    line = next(line for line in out.splitlines() if line.startswith("hanging.ipynb"))
+    assert "FAILED: cell 1 was still running after the --timeout of 2 s" in line
+    assert "Traceback" not in out + err and "ZMQError" not in out + err
+    executed = nbformat.read(tmp_path / "_build" / "hanging.ipynb", as_version=4)
+    assert executed.cells[0].execution_count == 1 and not executed.cells[2].outputs

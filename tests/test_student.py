@@ -1037,3 +1037,23 @@ def test_make_student_target_runs_the_tool():
     makefile = (ROOT / "Makefile").read_text()
     recipe = re.search(r"^student:.*\n((?:\t.*\n)+)", makefile, re.MULTILINE)
     assert recipe and "tools/make_student.py --output dist" in recipe[1]
+
+
+def test_output_that_is_a_file_is_refused_by_name(tmp_path, capsys):
+    root = synthetic_repo(tmp_path)
+    taken = tmp_path / "taken.zip"
+    taken.write_text("a file of the user's")
+    for output in (taken, taken / "inside"):
+        with pytest.raises(SystemExit, match=r"is a file, not a folder\. --output takes a folder"):
+            ms.build(output, root=root)
+    assert taken.read_text() == "a file of the user's"
+
+
+def test_a_crlf_marker_line_is_named_as_such(tmp_path):
+    source = src("def f():", "    ### BEGIN SOLUTION\r", "    return 1", "    ### END SOLUTION", "")
+    with pytest.raises(ms.SolutionMarkerError, match=r"line 2: .*carriage return \(\\r: Windows line endings, CRLF\)"):
+        ms.replace_solutions(source, "1.1", "nb, cell 3")
+
+
+def test_the_guide_ships(handout):
+    assert (handout / "hw08.qmd").read_bytes() == (ROOT / "hw08.qmd").read_bytes()

@@ -302,3 +302,14 @@ def test_predict_restores_the_models_mode():
     model.train()
     labels, predictions = utils.predict(model, loader, "cpu")
     assert model.training and labels.shape == predictions.shape == (32,)
+
+
+@pytest.mark.parametrize(
+    ("start_epoch", "epochs", "fix"), [(5, 2, "start_epoch=5, epochs=7"), (3, 3, "start_epoch=3, epochs=6")]
+)
+def test_fit_refuses_a_start_epoch_with_nothing_left_to_train(fashion_subset, start_epoch, epochs, fix):
+    train, val = small_loaders(fashion_subset)
+    model = TestMLP([784, 16, 10])
+    optimizer = torch.optim.SGD(model.parameters(), 0.1)
+    with pytest.raises(ValueError, match=rf"no epoch to train: `epochs` is the epoch to train up to.*{fix}"):
+        utils.fit(model, train, val, nn.CrossEntropyLoss(), optimizer, epochs, "cpu", **LOOP, start_epoch=start_epoch)

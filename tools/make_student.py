@@ -3,7 +3,7 @@
 Writes ``<output>/student/`` and ``<output>/hw08-student.zip``.
 
 **What ships** (an allowlist): the files tracked by git (``git ls-files``) that match a glob
-of :data:`MANIFEST` — the question notebooks and statements, the ``utils`` package,
+of :data:`MANIFEST` — the question notebooks and statements, the guide (``hw08.qmd``), the ``utils`` package,
 ``environment.yml``, ``pyproject.toml`` — plus the handout's ``README.md`` and ``Makefile``
 (from ``tools/student_README.md`` and ``tools/student_Makefile``). Untracked files (drafts,
 ``.ipynb_checkpoints``, ``__pycache__``) never ship; those matching the manifest are named
@@ -21,7 +21,8 @@ written question) becomes ``*Your answer here.*``.
 before it. Any other line matching ``#+\\s*(BEGIN|END)\\s+SOLUTION`` (any case, anything
 after it), in any cell or shipped file, stops the build naming the file, cell and line; so
 do unbalanced or nested markers, markers outside code cells and ``.py`` files, and regions
-whose part cannot be named. Nothing is written unless the whole handout builds.
+whose part cannot be named; a marker line ending in a carriage return (CRLF line endings) is
+named as such. Nothing is written unless the whole handout builds.
 
 Notebook outputs and execution counts are cleared; metadata is reduced to
 kernelspec/language_info and cell tags. The zip is deterministic (sorted entries, fixed
@@ -60,6 +61,7 @@ ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 MANIFEST: tuple[str, ...] = (
     "notebooks/hw08-q*.ipynb",
     "hw08-q*.md",
+    "hw08.qmd",  # the guide that the statements and notebooks refer to
     "_benchmark.md",  # included by hw08-q02.md
     "utils/**/*.py",
     "environment.yml",
@@ -102,6 +104,12 @@ def marker(line: str, where: str, number: int) -> str | None:
     exact = MARKER_RE.fullmatch(line)
     if exact:
         return BEGIN if exact.group(1) == BEGIN else END
+    if line.endswith("\r") and MARKER_RE.fullmatch(line.rstrip("\r")):
+        raise SolutionMarkerError(
+            f"{where}, line {number}: {line.strip()!r} would be a solution marker, but the line ends in an invisible "
+            "carriage return (\\r: Windows line endings, CRLF). Save the file with LF line endings (your editor's "
+            "line-ending setting; in git, `git config core.autocrlf input`), then rebuild"
+        )
     if MARKER_LIKE_RE.search(line):
         raise SolutionMarkerError(
             f"{where}, line {number}: {line.strip()!r} looks like a solution marker but is not one. "
@@ -165,7 +173,7 @@ def replace_solutions(
             if part is None:
                 above = "a '# Part N.M' comment" if part_comments else "a '## N.M Title' markdown heading"
                 raise SolutionMarkerError(
-                    f"{where}, line {number}: solution region with no {above} above it to name its part"
+                    f"{where}, line {number}: solution region without {above} above it to name its part"
                 )
             region_indent, begin_line = _indent(line), number
         elif kind == END:
@@ -376,6 +384,15 @@ def zip_bytes(files: dict[str, bytes]) -> bytes:
 def _check_output(output: Path, root: Path) -> Path:
     output = output.resolve()
     root = root.resolve()
+    for folder in (output, *output.parents):
+        if folder.exists() and not folder.is_dir():
+            raise SystemExit(
+                f"refusing to write the handout into {output}: {folder} is a file, not a folder. --output takes a "
+                f"folder (default dist), which receives {STUDENT_DIR}/ and {ZIP_NAME}: pick another path, or move the "
+                "file away"
+            )
+    if (output / ZIP_NAME).is_dir():
+        raise SystemExit(f"refusing to write {output / ZIP_NAME}: a folder of that name is in the way; move it away")
     if output == root or output in root.parents:
         raise SystemExit(f"refusing to write the handout into {output}: it is (or holds) the repository root")
     for source in (root / "notebooks", root / "utils"):

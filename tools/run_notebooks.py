@@ -19,7 +19,7 @@ from pathlib import Path
 import nbformat
 import yaml
 from nbclient import NotebookClient
-from nbclient.exceptions import CellExecutionError
+from nbclient.exceptions import CellExecutionError, CellTimeoutError
 from nbconvert import HTMLExporter
 
 from utils.errors import first_line
@@ -46,13 +46,24 @@ def run_notebook(path: Path, output: Path, timeout: int) -> tuple[str, float, st
         # quiet the kernel's start-up chatter (its TCP transport warning), keep real errors
         extra_arguments=["--IPKernelApp.log_level=ERROR"],
         resources={"metadata": {"path": str(path.parent)}},
+        # The executed copy is complete when the last cell returns: stop the kernel at once. A graceful
+        # shutdown would wait for a cell still running after a timeout, and the kernel would then print a
+        # traceback (ZMQError) for the reply it can no longer send.
+        shutdown_kernel="immediate",
     )
+    running = [-1]
+    client.on_cell_execute = lambda cell, cell_index: running.__setitem__(0, cell_index)
     error = ""
     try:
         client.execute()
+    except CellTimeoutError:
+        error = (
+            f"cell {running[0]} was still running after the --timeout of {timeout} s and was stopped "
+            "(an endless loop, a wait for input, or a cell that needs a larger --timeout)"
+        )
     except CellExecutionError as exc:
         error = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
-    except Exception as exc:  # noqa: BLE001 -- a dead kernel or a timeout: still write what ran
+    except Exception as exc:  # noqa: BLE001 -- a dead kernel: still write what ran
         error = first_line(exc)
     seconds = time.perf_counter() - start
     try:

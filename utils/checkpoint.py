@@ -308,12 +308,18 @@ def _optimizer_differences(optimizer: torch.optim.Optimizer, saved: dict[str, An
     return problems
 
 
+def _an(noun: str) -> str:
+    """``noun`` with its indefinite article: "an optimizer", "a scheduler"."""
+    return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
+
+
 def _class_mismatch(path: Path, what: str, saved: str | None, current: Any) -> CheckpointError | None:
     if saved is None or saved == type(current).__name__:
         return None
     return CheckpointError(
-        f"{path} holds the state of a {saved} {what}, but this {what} is a {type(current).__name__}. "
-        f"Fix: create a {saved} as when saving, or load without {what}= to restore the rest."
+        f"{path} holds the state of {_an(what)} of class {saved}, but this {what} is of class "
+        f"{type(current).__name__}. Fix: create the {what} with class {saved} as when saving, or load without "
+        f"{what}= to restore the rest."
     )
 
 

@@ -287,6 +287,12 @@ def fit(
     for name, value in (("epochs", epochs), ("start_epoch", start_epoch)):
         if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
             raise ValueError(f"{name} must be a whole number of epochs (0 or more), got {value!r}")
+    if start_epoch > epochs or (start_epoch == epochs and start_epoch > 0):
+        raise ValueError(
+            f"fit(start_epoch={start_epoch}, epochs={epochs}) has no epoch to train: `epochs` is the epoch to train "
+            f"up to, counted from the start of the run, not the number still to train. To train {max(epochs, 1)} "
+            f"more after epoch {start_epoch}, pass start_epoch={start_epoch}, epochs={start_epoch + max(epochs, 1)}"
+        )
     history = History()
     guard = _CriterionGuard(criterion)
     bar = tqdm(range(start_epoch, epochs), desc="epochs", disable=not progress, leave=True)

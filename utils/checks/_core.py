@@ -27,7 +27,19 @@ from ..errors import first_line
 from ._isolation import isolated
 from ._student import call_student, unfinished
 
-__all__ = ["as_number", "call_student", "expect", "expect_close", "passed", "plain", "self_check", "unfinished"]
+__all__ = [
+    "as_number",
+    "call_student",
+    "expect",
+    "each",
+    "expect_close",
+    "number",
+    "passed",
+    "plain",
+    "self_check",
+    "shown",
+    "unfinished",
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -53,6 +65,11 @@ _GREATEST = re.compile(r"Greatest absolute difference: (\S+)(?: at index (\(.*?\
 _MISMATCHED = re.compile(r"Mismatched elements: (\d+) / (\d+)")
 
 
+def _sentence(text: str) -> str:
+    """``text`` starting with a capital when its first word is an ordinary word (not ``sgd_step`` or ``nn.X``)."""
+    return text[:1].upper() + text[1:] if re.match(r"[a-z]+[ ,]", text) else text
+
+
 def expect_close(
     actual: Any,
     expected: torch.Tensor,
@@ -68,7 +85,7 @@ def expect_close(
     The values are compared with ``torch.testing.assert_close``; the ✗ line says how far off
     they are and where, followed by ``hint``.
     """
-    tail = f". {hint}" if hint else ""
+    tail = f". {_sentence(hint)}" if hint else ""
     expect(
         isinstance(actual, torch.Tensor),
         part,
@@ -91,10 +108,64 @@ def expect_close(
     except AssertionError as error:
         text = str(error)
         greatest, mismatched = _GREATEST.search(text), _MISMATCHED.search(text)
-        size = f"by up to {greatest.group(1)}" if greatest else "in its values"
+        size = f"by up to {number(greatest.group(1))}" if greatest else "in its values"
         at = f" at index {greatest.group(2)}" if greatest and greatest.group(2) else ""
         count = f" ({mismatched.group(1)} of {mismatched.group(2)} values off)" if mismatched else ""
         raise AssertionError(f"✗ {part}: {what} differs from the reference {size}{at}{count}{tail}") from None
+
+
+def each(part: str, *steps: Callable[[], None]) -> None:
+    """Run every step, so that one function's mistake does not hide another's; one ✗ line names them all.
+
+    A step that finds a stub (``NotImplementedError``) is named after the mistakes of the others, or raised
+    as it is when there are none.
+    """
+    mistakes: list[str] = []
+    stubs: list[NotImplementedError] = []
+    for step in steps:
+        try:
+            step()
+        except AssertionError as error:
+            mistakes.append(str(error).removeprefix(f"✗ {part}: ").rstrip("."))
+        except NotImplementedError as error:
+            stubs.append(error)
+    if not mistakes:
+        if stubs:
+            raise stubs[0]
+        return
+    text = ". Also: ".join(mistakes)
+    names = [match.group(1) for error in stubs if (match := re.search(r"(\w+\(\)) still raises", str(error)))]
+    if names:
+        text += f"; and {', '.join(names)} {'is' if len(names) == 1 else 'are'} not finished yet"
+    raise AssertionError(f"✗ {part}: {text}")
+
+
+def number(value: Any, digits: int = 4) -> str:
+    """``value`` with ``digits`` significant digits (``7.405595779418945`` -> ``7.406``), for a message."""
+    try:
+        return f"{float(value):.{digits}g}"
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def shown(value: Any, limit: int = 80) -> str:
+    """``value`` as a message shows it: a tensor or array by its shape and dtype, anything else as a short repr."""
+    if isinstance(value, torch.Tensor):
+        if value.dim() == 0 and value.device.type not in ("meta",):
+            return f"a 0-d tensor ({plain(value).item():.4g})"
+        return f"a {str(value.dtype).removeprefix('torch.')} tensor of shape {tuple(value.shape)}"
+    if type(value).__module__ == "numpy" and hasattr(value, "shape"):
+        return f"a NumPy {value.dtype} array of shape {tuple(value.shape)}"
+    if isinstance(value, float):
+        return repr(value) if len(repr(value)) <= 8 else number(value)
+    if isinstance(value, dict) and len(repr(value)) > limit:
+        keys = ", ".join(repr(key) for key in list(value)[:5]) + (", ..." if len(value) > 5 else "")
+        return f"a dict with the keys [{keys}]"
+    if isinstance(value, (list, tuple)) and len(repr(value)) > limit:
+        items = ", ".join(shown(item, 30) for item in value[:3]) + (", ..." if len(value) > 3 else "")
+        return f"a {type(value).__name__} of {len(value)}: [{items}]"
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def as_number(value: Any, part: str, what: str, allow_tensor: bool = True) -> float:

@@ -205,7 +205,9 @@ def _hint_text(hint: Hint, error: BaseException) -> str:
 def _failure(part: str, name: str, error: BaseException, hint: Hint) -> AssertionError:
     if isinstance(error, AssertionError):
         entry = _student_frame(error)
-        code = f", line {entry.lineno}: `{_source(entry)}`" if entry is not None else ""
+        source = _source(entry) if entry is not None else ""
+        code = f", line {entry.lineno}" if entry is not None else ""
+        code += f": `{source}`" if source else ""
         said = f": {str(error).strip().splitlines()[0]}" if str(error).strip() else ""
         return AssertionError(f"✗ {part}: an assert in your code failed{code}{said}.{_hint_text(hint, error)}")
     summary = first_line(error).rstrip(".")

@@ -19,7 +19,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ._core import call_student, expect, expect_close, passed, self_check
+from ._core import call_student, each, expect, expect_close, passed, self_check
 from ._forbidden import forbidding
 from ._standin import STANDIN, is_on_device, on_device, on_host, recording, simulating
 
@@ -333,6 +333,7 @@ def _check_sgd(part: str, sgd_step: Callable, zero_grad: Callable) -> None:
         weight, bias, _frozen = params  # the third parameter gets no gradient (its .grad stays None)
         return ((inputs @ weight + bias - targets) ** 2).mean()
 
+    memory = [p.data_ptr() for p in mine]
     for step in range(3):
         loss_of(mine).backward()
         loss_of(theirs).backward()
@@ -344,11 +345,20 @@ def _check_sgd(part: str, sgd_step: Callable, zero_grad: Callable) -> None:
             "after sgd_step the parameters are no longer leaves that require grad: update them in place under "
             "torch.no_grad()",
         )
+        expect(
+            [p.data_ptr() for p in mine] == memory,
+            part,
+            "sgd_step gave the parameters new memory instead of changing them in place: `p.data = p.data - lr * p.grad` "
+            "(or p.set_) builds a new tensor and swaps it in, so anything else that holds p's memory (a view, a tied "
+            "weight) keeps the old values. Update p itself, in place: `p -= lr * p.grad` or p.sub_(lr * p.grad), "
+            "under torch.no_grad()",
+        )
         if step == 0:
             expect(
                 not torch.equal(mine[0].detach(), start[0]),
                 part,
-                "sgd_step left the parameters unchanged: `p = p - lr * p.grad` only rebinds the name p. "
+                "sgd_step left the parameters unchanged: it changed new tensors, not the parameters themselves "
+                "(`p = p - lr * p.grad` only rebinds the name p; p.clone() and p.detach().clone() own new memory). "
                 "Change the tensor itself, in place (p -= lr * p.grad, under torch.no_grad())",
             )
         for name, a, b in zip(("weight", "bias", "frozen"), mine, theirs):
@@ -387,11 +397,12 @@ def _check_to_numpy(part: str, to_numpy: Callable, device: torch.device) -> None
             part,
             f"to_numpy({what}) should return a numpy.ndarray, got {type(array).__name__}",
         )
-        wanted = np.float64 if tensor.dtype == torch.float64 else np.float32
+        wanted = np.dtype(np.float64 if tensor.dtype == torch.float64 else np.float32)
         expect(
-            np.issubdtype(array.dtype, np.floating) and array.dtype.itemsize >= np.dtype(wanted).itemsize,
+            array.dtype == wanted,
             part,
-            f"to_numpy({what}) returned dtype {array.dtype}, expected the tensor's dtype ({np.dtype(wanted).name})",
+            f"to_numpy({what}) returned a {array.dtype} array: keep the tensor's dtype ({wanted.name}), as the "
+            "statement asks (numpy() does; leave out .float(), .double() or a dtype= of your own)",
         )
         expect(
             array.shape == (4,) and np.array_equal(array, np.array([0.0, 2.0, 4.0, 6.0])),
@@ -410,8 +421,7 @@ def check_stopping_gradients(
     """1.3: an in-place SGD step under ``no_grad``, clearing gradients, tensor -> NumPy (also from a GPU)."""
     part = "1.3"
     device = torch.device(device) if device is not None else torch.device("cpu")
-    _check_sgd(part, sgd_step, zero_grad)
-    _check_to_numpy(part, to_numpy, device)
+    each(part, lambda: _check_sgd(part, sgd_step, zero_grad), lambda: _check_to_numpy(part, to_numpy, device))
     passed(part, "sgd_step and zero_grad match optim.SGD over 3 steps; to_numpy works on graph and GPU tensors")
 
 
@@ -578,6 +588,12 @@ def _matmul_hint(error: BaseException) -> str:
 
 def _check_matmul_result(part: str, result: Any, expected: torch.Tensor, where: str) -> None:
     expect(isinstance(result, torch.Tensor), part, f"matmul_on should return a tensor, got {type(result).__name__}")
+    expect(
+        result.dtype == expected.dtype,
+        part,
+        f"matmul_on({where}) returned {result.dtype}; the statement asks for the product in the inputs' dtype "
+        f"({expected.dtype}): multiply a and b as they are (no .double() or .to(torch.float64); MPS has no float64)",
+    )
     expect(
         not is_on_device(result) and result.device.type == "cpu",
         part,

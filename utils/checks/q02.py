@@ -23,7 +23,7 @@ import torch.nn.functional as F
 from PIL import Image
 from torch import nn
 
-from ._core import as_number, call_student, expect, expect_close, passed, plain, self_check
+from ._core import as_number, call_student, expect, expect_close, number, passed, plain, self_check, shown
 from ._standin import STANDIN, is_on_device, move_parameters, on_host, simulating
 
 __all__ = [
@@ -68,6 +68,18 @@ def _transform_hint(error: BaseException) -> str:
     return "make_transform should return transforms.Compose([transforms.ToTensor(), transforms.Normalize(...)])"
 
 
+def _pixels_hint(error: BaseException) -> str:
+    message = _message(error)
+    if any(word in message for word in ("byte", "uint8", "dtype", "float", "overflow")):
+        return "Convert the uint8 pixels to float before computing (images.float() / 255)"
+    if isinstance(error, (KeyError, IndexError, AttributeError, TypeError)):
+        return (
+            "pixel_mean_std(images) gets one uint8 tensor of shape (N, 28, 28) (the notebook passes dataset.data), "
+            "not a dataset, a dict or a list of (image, label) pairs: compute on that tensor"
+        )
+    return ""
+
+
 @self_check("2.1")
 def check_data(pixel_mean_std: Callable, make_transform: Callable) -> None:
     """2.1: ``pixel_mean_std(uint8 images)`` -> two floats on the [0, 1] scale, and
@@ -86,9 +98,7 @@ def check_data(pixel_mean_std: Callable, make_transform: Callable) -> None:
     pixels[:100] /= 4
     images = pixels.to(torch.uint8)
     original = images.clone()
-    result = call_student(
-        part, pixel_mean_std, images, hint="Convert the uint8 pixels to float before computing (images.float() / 255)"
-    )
+    result = call_student(part, pixel_mean_std, images, hint=_pixels_hint)
     expect(
         isinstance(result, (tuple, list)) and len(result) == 2,
         part,
@@ -114,8 +124,9 @@ def check_data(pixel_mean_std: Callable, make_transform: Callable) -> None:
     expect(
         abs(normalised.std().item() - 1) < 1e-3,
         part,
-        f"pixels normalised with your std have std {normalised.std().item():.4f}, not 1: take the "
-        "standard deviation over all pixels of all images at once (not an average of per-image stds)",
+        f"pixels normalised with your std have std {number(normalised.std().item())}, not 1: take the "
+        "standard deviation over all pixels of all images at once (not an average of per-image stds), in floating "
+        "point (squares of uint8 or int16 pixels overflow: convert with .float() or .double() first)",
     )
 
     image_pixels = np.asarray(images[150].numpy(), dtype=np.uint8)
@@ -465,6 +476,13 @@ def _check_logits(part: str, MLP: Callable) -> None:
         "MLP.forward returns probabilities (rows sum to 1): remove the softmax. nn.CrossEntropyLoss "
         "applies log_softmax itself; a softmax before it squashes the logits and slows learning",
     )
+    log_probabilities = bool((out <= 0).all()) and torch.allclose(out.exp().sum(dim=1), torch.ones(len(out)), atol=1e-4)
+    expect(
+        not log_probabilities,
+        part,
+        "MLP.forward returns log-probabilities (a log_softmax at the end): remove it. nn.CrossEntropyLoss "
+        "applies log_softmax itself; return the last nn.Linear's raw logits",
+    )
 
 
 def _check_predict_proba(part: str, predict_proba: Callable) -> None:
@@ -474,7 +492,12 @@ def _check_predict_proba(part: str, predict_proba: Callable) -> None:
     logits = net.eval()(x).detach()
     reference = (logits - logits.logsumexp(dim=1, keepdim=True)).exp()
     net.train()
-    probs = call_student(part, predict_proba, net, x)
+    graphs: list[bool] = []  # for each forward pass: did it record an autograd graph?
+    handle = net.register_forward_hook(lambda module, args, out: graphs.append(bool(out.requires_grad)))
+    try:
+        probs = call_student(part, predict_proba, net, x)
+    finally:
+        handle.remove()
     expect(isinstance(probs, torch.Tensor), part, f"predict_proba() should return a tensor, got {type(probs).__name__}")
     expect(
         tuple(probs.shape) == (12, 10), part, f"predict_proba() returned shape {tuple(probs.shape)}, expected (12, 10)"
@@ -483,6 +506,13 @@ def _check_predict_proba(part: str, predict_proba: Callable) -> None:
         not probs.requires_grad,
         part,
         "predict_proba() tracks gradients: wrap the forward pass in torch.no_grad()",
+    )
+    expect(
+        not any(graphs),
+        part,
+        "predict_proba() ran the model with gradient tracking on and detached the result afterwards (.detach() or "
+        ".data): by then autograd has recorded the whole graph, in time and memory. Run the forward pass inside "
+        "`with torch.no_grad():` (or torch.inference_mode()), as the statement asks",
     )
     expect(
         torch.allclose(probs.sum(dim=1), torch.ones(12), atol=1e-5) and bool((probs >= 0).all()),
@@ -1026,6 +1056,48 @@ def _check_placement(part: str, build_final_model: Callable) -> None:
     )
 
 
+_CONVOLUTIONS = (nn.Conv1d, nn.Conv2d, nn.Conv3d, nn.ConvTranspose1d, nn.ConvTranspose2d, nn.ConvTranspose3d)
+_PROBABILITIES = (nn.Softmax, nn.LogSoftmax, nn.Softmax2d)
+
+
+def _check_architecture(part: str, model: nn.Module) -> None:
+    """The statement's budget: a multi-layer perceptron, and raw logits for nn.CrossEntropyLoss."""
+    for name, module in model.named_modules():
+        expect(
+            not isinstance(module, _CONVOLUTIONS),
+            part,
+            f"the final model holds nn.{type(module).__name__} (layer {name!r}): the statement's budget is a multi-layer "
+            "perceptron, nn.Linear layers and what you put between them (activations, batch norm, dropout), "
+            "no convolutions",
+        )
+
+
+def _check_outputs(part: str, model: nn.Module, device: torch.device) -> None:
+    """In eval mode: logits, not (log-)probabilities; the same output twice (dropout is off)."""
+    if device.type == "meta":
+        return
+    generator = torch.Generator().manual_seed(26)
+    x = torch.randn(16, 1, 28, 28, generator=generator).to(device)
+    first = _forward(part, model, x, "the final model")
+    second = _forward(part, model, x, "the final model")
+    rows = first.detach().float().cpu()
+    layers = [type(module).__name__ for module in model.modules() if isinstance(module, _PROBABILITIES)]
+    for what, values in (("probabilities", rows), ("log-probabilities", rows.exp())):
+        where = f"it ends in nn.{layers[-1]}" if layers else "a softmax or log_softmax in forward"
+        expect(
+            not (bool((values >= 0).all()) and torch.allclose(values.sum(dim=1), torch.ones(len(values)), atol=1e-4)),
+            part,
+            f"the final model returns {what} ({where}): the notebook trains it with nn.CrossEntropyLoss, which "
+            "applies log_softmax to raw logits itself; end with the last nn.Linear and return its raw logits",
+        )
+    expect(
+        torch.equal(first, second),
+        part,
+        "in eval mode the final model gave two different outputs for the same batch: dropout still runs "
+        "(F.dropout(x, p) without training=self.training?). Use nn.Dropout modules, or pass training=self.training",
+    )
+
+
 @self_check("2.6")
 def check_final_setup(build_final_model: Callable, device: torch.device | str = "cpu") -> None:
     """2.6: ``build_final_model(device)`` -> ``(model, optimizer, scheduler, epochs)`` that fit together."""
@@ -1056,7 +1128,7 @@ def check_final_setup(build_final_model: Callable, device: torch.device | str = 
     expect(
         isinstance(epochs, int) and not isinstance(epochs, bool) and 1 <= epochs <= 100,
         part,
-        f"epochs should be an int between 1 and 100, got {epochs!r}",
+        f"epochs should be an int between 1 and 100, got {shown(epochs)}",
     )
     param = next(model.parameters(), None)
     expect(param is not None, part, "the model has no parameters")
@@ -1065,9 +1137,11 @@ def check_final_setup(build_final_model: Callable, device: torch.device | str = 
         part,
         f"the model is on {param.device}, not on {device}: call model.to(device)",
     )
+    _check_architecture(part, model)
     model.eval()
     out = _forward(part, model, torch.zeros(2, 1, 28, 28, device=param.device), "the final model")
     expect(tuple(out.shape) == (2, 10), part, f"the model maps (2, 1, 28, 28) to {tuple(out.shape)}, expected (2, 10)")
+    _check_outputs(part, model, param.device)
     model.train()
     if device.type == "cpu":
         _check_placement(part, build_final_model)
@@ -1087,6 +1161,10 @@ def _samples_for(counts: torch.Tensor, generator: torch.Generator) -> tuple[torc
     return pairs // classes, pairs % classes
 
 
+#: The most samples one confusion matrix may count: the Fashion-MNIST training set.
+_MOST_SAMPLES = 60_000
+
+
 @self_check("2.6")
 def check_confusion_counts(confusion_counts: Callable) -> None:
     """2.6: ``confusion_counts(labels, predictions, num_classes)`` -> ``(C, C)`` integer counts, rows = true class.
@@ -1101,6 +1179,11 @@ def check_confusion_counts(confusion_counts: Callable) -> None:
         counts = torch.randint(0, 9, (classes, classes), generator=generator)
         counts[-2:, :] = 0  # the last two classes never occur as labels
         counts[:, 0] = 0  # class 0 is never predicted
+        if classes == 10:
+            counts[0, 1] = 300  # more than a uint8 (or int8) counter holds: an overflow shows
+        else:
+            counts[:, -1] = 0  # the last class is never predicted either: only num_classes gives the size
+            counts[0, 1] += 1
         labels, predictions = _samples_for(counts, generator)
         matrix = call_student(part, confusion_counts, labels.clone(), predictions.clone(), classes)
         expect(
@@ -1119,11 +1202,25 @@ def check_confusion_counts(confusion_counts: Callable) -> None:
             part,
             f"the counts should be an integer tensor, got {matrix.dtype} (torch.zeros(..., dtype=torch.long))",
         )
+        expect(
+            torch.iinfo(matrix.dtype).max >= _MOST_SAMPLES,
+            part,
+            f"the counts are {matrix.dtype}, which cannot count past {torch.iinfo(matrix.dtype).max}: the test set "
+            f"puts about 900 images in one cell, and the training set {_MOST_SAMPLES:,} in all. Count in "
+            "torch.long (torch.zeros(..., dtype=torch.long), or torch.bincount, which returns it)",
+        )
         found = matrix.detach().cpu().long()
         if not torch.equal(found, counts) and torch.equal(found, counts.T):
             raise AssertionError(
                 f"✗ {part}: the matrix is transposed: rows are the true classes, columns the predictions"
             )
+        wrapped = found != counts
+        expect(
+            not (wrapped.any() and bool(((found[wrapped] - counts[wrapped]) % 256 == 0).all())),
+            part,
+            "the counts wrapped around at 256 (a cell of 300 came out as 44): they were counted in uint8 or int8 "
+            "and converted afterwards. Count in torch.long from the start (torch.zeros(..., dtype=torch.long))",
+        )
         expect(
             torch.equal(found.sum(dim=1), counts.sum(dim=1)),
             part,

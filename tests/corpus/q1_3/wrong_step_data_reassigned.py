@@ -1,4 +1,5 @@
-"""p.data = p.data - lr * p.grad: the same parameter object gets the new values; tolist() through NumPy."""
+# hint: new memory.*in place
+"""p.data = p.data - lr * p.grad: new storage swapped in, not an in-place update; tolist() gives float64."""
 
 
 def sgd_step(params, lr):

@@ -1,3 +1,4 @@
+# hint: is a list.*tuple
 """A loop; shapes as lists."""
 
 
