@@ -1,8 +1,11 @@
 """Statuses and per-part verdicts, from what a graded notebook's run recorded.
 
-A part scores its points when every one of its graded checks passed: each self-check
-cell of the part (run as the handout has it) and its hidden cases (for 2.6 they include
-the final model's test accuracy). Anything else scores 0, with the first reason.
+A part scores its points when its hidden cases passed (for 2.6 they include the final
+model's test accuracy): verdicts computed in the grader's own process (``grading.trusted``),
+the only records that can give points. The self-check cells of the part (run in the kernel
+as the handout has them) show their ✓ or ✗ in the feedback; a ✗ also costs the part (the
+kernel can only lose points with its records, never gain one). Anything else scores 0, with
+the first reason.
 
 Statuses, per notebook and per student (the student's is the most severe of their
 notebooks'): ``unreadable`` (not a notebook of this question, invalid JSON, ...),
@@ -90,10 +93,15 @@ def judge(graded: GradedNotebook, execution: Execution, parts: list[PartSpec], n
     refusals: list[str] = []
     grader_errors: list[str] = []
     report: dict = {}
-    for record in execution.records:
-        refusals = record.get("refusals", refusals)
-        if "part" in record:
-            records_of.setdefault(record["part"], []).append(record)
+    for record in execution.records:  # the kernel's: self-checks and refusals, feedback only
+        if isinstance(record.get("refusals"), list):
+            refusals = [str(r) for r in record["refusals"][:50]]
+        if record.get("kind") == "visible" and isinstance(record.get("part"), str):
+            records_of.setdefault(record["part"], []).append(
+                {"kind": "visible", "passed": record.get("passed") is True, "message": str(record.get("message", ""))}
+            )
+    for record in execution.verdicts:  # the grader's own
+        records_of.setdefault(record["part"], []).append(record)
         if record.get("grader_error"):
             grader_errors.append(f"grader error in {record.get('part')}: {record['grader_error']}")
         report.update(record.get("report") or {})
@@ -109,8 +117,8 @@ def judge(graded: GradedNotebook, execution: Execution, parts: list[PartSpec], n
         failed = [r for r in records if not r.get("passed")]
         kinds = {r["kind"] for r in records}
         missing = graded.expected.get(spec.id, set()) - kinds
-        if not graded.expected.get(spec.id):
-            results[spec.id] = PartResult(spec, False, f"{graded.name} has no self-check or hidden case for {spec.id}")
+        if "hidden" not in graded.expected.get(spec.id, set()):
+            results[spec.id] = PartResult(spec, False, f"{graded.name} has no hidden case for {spec.id}")
             continue
         if failed:
             first = failed[0]
