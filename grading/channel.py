@@ -114,7 +114,9 @@ def finish_source() -> str:
 
 # ------------------------------------------------------------------------------------ decoding
 _PLAIN = (bool, int, float, str, type(None))
-_DTYPES = {str(d): d for d in (np.bool_, np.uint8, np.int8, np.int16, np.int32, np.int64, np.float16, np.float32, np.float64)}
+_DTYPES = {
+    str(d): d for d in (np.bool_, np.uint8, np.int8, np.int16, np.int32, np.int64, np.float16, np.float32, np.float64)
+}
 _DTYPES = {np.dtype(d).name: np.dtype(d) for d in _DTYPES.values()}
 _TORCH_DTYPES = {str(d): d for d in vars(torch).values() if isinstance(d, torch.dtype)}
 
@@ -327,7 +329,7 @@ class TrustedLock:
     def __init__(self) -> None:
         self._lock = threading.Lock()
 
-    def __enter__(self) -> TrustedLock:
+    def __enter__(self) -> None:
         self._lock.acquire()
         return self
 

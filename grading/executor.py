@@ -32,12 +32,11 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+import nbformat
 from jupyter_client import AsyncKernelManager
 from jupyter_client.kernelspec import KernelSpec
 from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
-
-import nbformat
 
 from .assemble import GradedNotebook
 from .channel import Channel, Remote
@@ -263,9 +262,7 @@ async def _run(
     return execution
 
 
-def execute(
-    graded: GradedNotebook, limits: Limits, cwd: str, env: dict[str, str], judge: Any = None
-) -> Execution:
+def execute(graded: GradedNotebook, limits: Limits, cwd: str, env: dict[str, str], judge: Any = None) -> Execution:
     """Run ``graded`` in a new kernel started in ``cwd`` with exactly the environment ``env``.
 
     ``judge(part, remote)``: runs ``part``'s hidden cases in this process (:class:`grading.trusted.Judge`).

@@ -108,6 +108,9 @@ def reference_cells(notebook: HandoutNotebook) -> list[str]:
             planned.append(PlannedCell("student", cell.part, cell.solution, "solution"))
         elif cell.kind in ("check", "other"):
             planned.append(PlannedCell("other", cell.part, cell.source, "other"))
+    parts = {c.part for c in notebook.cells if c.part}
+    uses = frozenset().union(*(case.uses for part in parts for case in hidden.CASES.get(part, [])))
+    planned.append(PlannedCell("student", None, "", "the names the hidden cases use", uses=uses))
     roots = {i for i, p in enumerate(planned) if p.kind != "other"}
     needed = _select(planned, roots)
     return [_python(p.source) for i, p in enumerate(planned) if i in needed]

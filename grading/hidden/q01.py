@@ -14,7 +14,6 @@ import torch
 from ._compare import close, generator, kind_of, pair, require, tensor
 from ._registry import Context, case
 
-
 # --------------------------------------------------------------------------------------- 1.1
 SHARE_AND_COPY = """
 import torch
@@ -312,7 +311,9 @@ def _cross_entropy(ctx: Context) -> None:
         tol = 1e-5 if dtype == torch.float32 else 1e-10
         close(loss, expected, f"cross_entropy_loss ({dtype})", atol=tol, rtol=tol)
         mine = seen["grads"]
-        require(type(mine) is list and len(mine) == 1 and mine[0] is not None, f"no gradient reached the logits ({dtype})")
+        require(
+            type(mine) is list and len(mine) == 1 and mine[0] is not None, f"no gradient reached the logits ({dtype})"
+        )
         close(mine[0], grads[0], f"the gradient of cross_entropy_loss ({dtype})", atol=tol, rtol=tol)
 
 
@@ -339,7 +340,8 @@ def _matmul_on(ctx: Context) -> None:
     for device, observed in zip(devices, seen):
         out = tensor(observed["out"], "matmul_on")
         require(
-            observed["device"] == "cpu", f"matmul_on({device}) returned a tensor on {observed['device']}, not on the CPU"
+            observed["device"] == "cpu",
+            f"matmul_on({device}) returned a tensor on {observed['device']}, not on the CPU",
         )
         require(observed["unchanged"] is True, "matmul_on changed its inputs")
         close(out, ctx.reference.matmul_on(a, b, torch.device("cpu")), f"matmul_on on {device}", atol=5e-2, rtol=1e-2)
