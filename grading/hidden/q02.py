@@ -501,18 +501,17 @@ def _final_accuracy(ctx: Context) -> None:
     weights = state(seen["state"], "the final model's state_dict")
     model = rebuild(ctx, {k: v.float() if v.is_floating_point() else v for k, v in weights.items()})
     outputs = tensor(seen["probe"], "the final model's output")
-    if model is not None:
+    if model is not None:  # the reference's MLP with the student's weights: it must compute what the kernel's did
         with torch.no_grad():
             expected = model(probe)
-        if outputs.shape == expected.shape and torch.allclose(outputs.float(), expected, atol=1e-3, rtol=1e-3):
-            with torch.no_grad():
-                predictions = torch.cat(
-                    [model(images[i : i + 1024]).argmax(dim=1) for i in range(0, len(images), 1024)]
-                )
-            accuracy = (predictions == labels).double().mean().item()
-        else:
-            model = None
-    if model is None:  # not the reference's MLP: judged from its own forward pass in the kernel
+        require(
+            outputs.shape == expected.shape and torch.allclose(outputs.float(), expected, atol=1e-3, rtol=1e-3),
+            "the final model's outputs are not what its weights compute (does its forward use anything else?)",
+        )
+        with torch.no_grad():
+            predictions = torch.cat([model(images[i : i + 1024]).argmax(dim=1) for i in range(0, len(images), 1024)])
+        accuracy = (predictions == labels).double().mean().item()
+    else:  # not the reference's MLP: judged from its own forward pass in the kernel
         predictions = tensor(seen["predictions"], "the final model's predictions")
         require(tuple(predictions.shape) == tuple(labels.shape), "the final model's predictions have the wrong shape")
         accuracy = (predictions.long() == labels[order]).double().mean().item()

@@ -1,0 +1,35 @@
+"""A reply that is a pickle of an object whose __reduce__ writes a file, if the grader ever unpickled it."""
+
+# notebook: hw08-q01.ipynb
+# answered: share_and_copy hwc_to_nchw flatten_images normalize_channels
+# after: numerical_grad
+# scores: 1.1
+import base64 as _base64
+import io as _io
+import pickle as _pickle
+
+import torch as _torch
+from IPython.display import display as _display
+
+MARKER = "/tmp/hw08-grading-cheat-marker"
+
+
+class _Payload:
+    def __reduce__(self):
+        return (open, (MARKER, "w"))
+
+
+def _answer(payload):
+    message = _torch.load(_io.BytesIO(_base64.b64decode(payload)), weights_only=False)
+    for data in (_pickle.dumps({"ok": True, "value": _Payload()}), _torch_save({"ok": True, "value": _Payload()})):
+        reply = {"id": message["id"], "payload": _base64.b64encode(data).decode()}
+        _display({"application/vnd.hw08.reply+json": reply}, raw=True)
+
+
+def _torch_save(value):
+    buffer = _io.BytesIO()
+    _torch.save(value, buffer)
+    return buffer.getvalue()
+
+
+globals()["_hw08_serve"].request = _answer
