@@ -37,6 +37,7 @@ class PartResult:
     part: PartSpec
     passed: bool
     message: str = ""  # why it failed (or a note when it passed)
+    hidden: str = ""  # the first failure of its hidden cases (the grader's verdict), when they failed
 
     @property
     def score(self) -> int:
@@ -51,6 +52,7 @@ class NotebookResult:
     reasons: list[str] = field(default_factory=list)  # time limits, crashes, refused file accesses, unmatched names
     test_accuracy: float | None = None
     seconds: dict[str, float] = field(default_factory=dict)  # per phase
+    channel: dict[str, float] = field(default_factory=dict)  # the hidden cases' requests: count, seconds, bytes
 
 
 class Normalizer:
@@ -120,12 +122,15 @@ def judge(graded: GradedNotebook, execution: Execution, parts: list[PartSpec], n
         if "hidden" not in graded.expected.get(spec.id, set()):
             results[spec.id] = PartResult(spec, False, f"{graded.name} has no hidden case for {spec.id}")
             continue
+        hidden_failure = next((str(r.get("message", "")) for r in failed if r["kind"] == "hidden"), "")
         if failed:
             first = failed[0]
             if first["kind"] == "hidden" and all(r.get("passed") for r in records if r["kind"] == "visible"):
                 message = f"passes the self-check, but not a hidden case: {first.get('message', '')}"
             else:
                 message = first.get("message", "")
+                if "refused:" in hidden_failure:  # what the grader refused is worth saying too
+                    message = f"{message} (hidden case {hidden_failure})"
         elif missing:
             why = stopped or next(iter(execution.events), "its grading cell did not run")
             message = f"not graded: {why}"
@@ -135,7 +140,9 @@ def judge(graded: GradedNotebook, execution: Execution, parts: list[PartSpec], n
         errors = student_errors.get(spec.id, [])
         if errors and errors[0] not in message:
             message = f"{message} ({errors[0]})"
-        results[spec.id] = PartResult(spec, False, normalize(CHECK_PREFIX_RE.sub("", message)))
+        results[spec.id] = PartResult(
+            spec, False, normalize(CHECK_PREFIX_RE.sub("", message)), normalize(hidden_failure)
+        )
 
     status = execution.status
     reasons = [normalize(event) for event in execution.events]
@@ -160,4 +167,5 @@ def judge(graded: GradedNotebook, execution: Execution, parts: list[PartSpec], n
         reasons=reasons,
         test_accuracy=report.get("test_accuracy"),
         seconds=seconds,
+        channel=dict(execution.channel),
     )

@@ -55,7 +55,7 @@ def test_the_corpus_covers_the_attacks_a_student_would_try() -> None:
 
 def test_no_reply_was_ever_unpickled_by_the_grader(graded_class: SimpleNamespace) -> None:
     assert not MARKER.exists()
-    messages = [r.message for r in graded_class.students["cheat-pickled-reply"].part_results().values()]
+    messages = [r.hidden for r in graded_class.students["cheat-pickled-reply"].part_results().values()]
     assert any("refused: the reply is not plain data" in m for m in messages), messages
 
 
@@ -63,7 +63,7 @@ def test_no_reply_was_ever_unpickled_by_the_grader(graded_class: SimpleNamespace
     ("student", "part", "fragment"),
     [
         ("cheat-tensor-subclass", "1.1", "a subclass of torch.Tensor"),
-        ("cheat-always-true-eq", "1.1", "should be a tensor"),
+        ("cheat-always-true-eq", "1.1", "share_and_copy"),
         ("cheat-lazy-proxy", "1.1", "should be a tensor"),
         ("cheat-nan-and-dtype", "1.4", "dtype torch.float16"),
         ("cheat-rebound-server", "1.2", "refused: the kernel gave more than one reply"),
@@ -74,8 +74,8 @@ def test_no_reply_was_ever_unpickled_by_the_grader(graded_class: SimpleNamespace
 def test_the_feedback_says_what_was_refused(
     graded_class: SimpleNamespace, student: str, part: str, fragment: str
 ) -> None:
-    message = graded_class.students[student].part_results()[part].message
-    assert fragment in message, message
+    result = graded_class.students[student].part_results()[part]
+    assert fragment in f"{result.hidden} {result.message}", (result.hidden, result.message)
 
 
 def test_the_rest_of_the_class_is_graded_as_without_the_attackers(graded_class: SimpleNamespace) -> None:

@@ -21,9 +21,12 @@ class _Payload:
 
 def _answer(payload):
     message = _torch.load(_io.BytesIO(_base64.b64decode(payload)), weights_only=False)
-    for data in (_pickle.dumps({"ok": True, "value": _Payload()}), _torch_save({"ok": True, "value": _Payload()})):
-        reply = {"id": message["id"], "payload": _base64.b64encode(data).decode()}
-        _display({"application/vnd.hw08.reply+json": reply}, raw=True)
+    value = {"ok": True, "value": _Payload()}
+    data = _pickle.dumps(value) if message["id"] % 2 else _torch_save(value)  # a raw pickle, then torch.save's
+    _display(
+        {"application/vnd.hw08.reply+json": {"id": message["id"], "payload": _base64.b64encode(data).decode()}},
+        raw=True,
+    )
 
 
 def _torch_save(value):
