@@ -33,6 +33,7 @@ import math
 import textwrap
 import threading
 import time
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -195,6 +196,14 @@ def decode(payload: bytes) -> Any:
     """The reply ``payload`` (``torch.save`` bytes) as checked data; :class:`Refused` otherwise."""
     if len(payload) > REPLY_LIMIT:
         raise Refused(f"the reply is larger than {REPLY_LIMIT // 2**20} MB")
+    if payload[:4] == b"PK\x03\x04":  # torch.save's zip: what it unpacks to is bounded too (no zip bomb)
+        try:
+            with zipfile.ZipFile(io.BytesIO(payload)) as archive:
+                unpacked = sum(info.file_size for info in archive.infolist())
+        except (zipfile.BadZipFile, ValueError):
+            raise Refused("the reply is not plain data (a damaged archive)") from None
+        if unpacked > 2 * REPLY_LIMIT:
+            raise Refused(f"the reply unpacks to more than {2 * REPLY_LIMIT // 2**20} MB")
     try:
         reply = torch.load(io.BytesIO(payload), weights_only=True, map_location="cpu")
     except Exception as error:  # noqa: BLE001 (anything that is not plain data)

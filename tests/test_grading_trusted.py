@@ -51,6 +51,17 @@ class Reduces:
         (saved([1, 2]), "malformed"),
         (b"not a file at all", "not plain data"),
     ],
+    ids=[
+        "pickle",
+        "object",
+        "subclass",
+        "ordereddict",
+        "object-array",
+        "unknown-tag",
+        "parameter",
+        "not-a-dict",
+        "junk",
+    ],
 )
 def test_a_reply_that_is_not_plain_data_is_refused(payload: bytes, message: str) -> None:
     with pytest.raises(channel.Refused, match=message):
@@ -221,3 +232,14 @@ def test_the_final_accuracy_comes_from_the_weights_not_from_the_kernels_forward(
     honest = final_context(Recorder({**lookup, "probe": probe}), {})
     FINAL.run(honest)
     assert honest.report["test_accuracy"] < 0.5  # an untrained model's accuracy, whatever its predictions said
+
+
+def test_a_reply_that_unpacks_to_more_than_the_limit_is_refused() -> None:
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("archive/data/0", bytes(2 * channel.REPLY_LIMIT + 1))
+    assert len(buffer.getvalue()) < channel.REPLY_LIMIT // 100
+    with pytest.raises(channel.Refused, match="unpacks to more than"):
+        channel.decode(buffer.getvalue())
