@@ -30,6 +30,7 @@ import base64
 import inspect
 import io
 import math
+import sys
 import textwrap
 import threading
 import time
@@ -333,24 +334,34 @@ class TrustedLock:
 
     The lock is let go while a case waits for its kernel, and the case's own random state is
     put back when it resumes, so cases of other students run meanwhile without changing it.
+    Whatever the reference prints while the lock is held is dropped (``sys.stdout`` is the
+    process's: only the holder of the lock replaces it, and puts it back before letting go).
     """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        self._outer: Any = None
 
-    def __enter__(self) -> None:
+    def hold(self) -> None:
         self._lock.acquire()
-        return self
+        self._outer, sys.stdout = sys.stdout, io.StringIO()
 
-    def __exit__(self, *exc: object) -> None:
+    def let_go(self) -> None:
+        sys.stdout = self._outer
         self._lock.release()
 
+    def __enter__(self) -> None:
+        self.hold()
+
+    def __exit__(self, *exc: object) -> None:
+        self.let_go()
+
     def waiting(self) -> _Waiting:
-        return _Waiting(self._lock)
+        return _Waiting(self)
 
 
 class _Waiting:
-    def __init__(self, lock: threading.Lock) -> None:
+    def __init__(self, lock: TrustedLock) -> None:
         self._lock = lock
 
     def __enter__(self) -> None:
@@ -358,12 +369,12 @@ class _Waiting:
 
         self._state = (torch.get_rng_state(), random.getstate(), np.random.get_state(), torch.get_default_dtype())
         self._grad = torch.is_grad_enabled()
-        self._lock.release()
+        self._lock.let_go()
 
     def __exit__(self, *exc: object) -> None:
         import random
 
-        self._lock.acquire()
+        self._lock.hold()
         torch.set_rng_state(self._state[0])
         random.setstate(self._state[1])
         np.random.set_state(self._state[2])

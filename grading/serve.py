@@ -138,7 +138,7 @@ def finish(namespace: dict[str, Any]) -> None:
     _display(MIME, {"kind": "finish", "refusals": list(_state["refusals"])})
 
 
-class _Missing(LookupError):
+class _Missing(AttributeError):
     pass
 
 

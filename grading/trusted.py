@@ -122,7 +122,7 @@ def references(notebook: HandoutNotebook) -> dict[str, Any]:
     with _building:
         if key not in _built:
             scope: dict[str, Any] = {"__name__": "__main__"}
-            with LOCK, isolated(), contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            with LOCK, isolated(), contextlib.redirect_stderr(io.StringIO()):
                 for index, source in enumerate(reference_cells(notebook)):
                     exec(compile(source, f"<reference cell {index}>", "exec"), scope)  # noqa: S102 (the instructor's cells)
             _built[key] = scope
@@ -170,7 +170,7 @@ def run_part(
         channel.deadline = time.monotonic() + case.seconds if case.seconds else float("inf")
         passed = False
         try:
-            with LOCK, isolated(), contextlib.redirect_stdout(io.StringIO()):
+            with LOCK, isolated():  # (the lock also drops what the reference prints)
                 case.run(ctx)
             passed = True
         except RequestTimeout:

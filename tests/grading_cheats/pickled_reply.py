@@ -5,6 +5,7 @@
 # after: numerical_grad
 # scores: 1.1
 import base64 as _base64
+import builtins as _builtins
 import io as _io
 import pickle as _pickle
 
@@ -16,7 +17,7 @@ MARKER = "/tmp/hw08-grading-cheat-marker"
 
 class _Payload:
     def __reduce__(self):
-        return (open, (MARKER, "w"))
+        return (_builtins.open, (MARKER, "w"))  # IPython's own open() would not pickle
 
 
 def _answer(payload):

