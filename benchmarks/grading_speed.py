@@ -36,10 +36,13 @@ def main(argv: list[str] | None = None) -> int:
         wall = time.perf_counter() - began
         load_after = os.getloadavg()
     phases: dict[str, float] = {}
+    channel: dict[str, float] = {}
     for student in students:
         for notebook in student.notebooks.values():
             for phase, seconds in notebook.seconds.items():
                 phases[phase] = phases.get(phase, 0.0) + seconds
+            for key, value in notebook.channel.items():
+                channel[key] = channel.get(key, 0.0) + value
     cores = len(os.sched_getaffinity(0))
     print(
         f"\n{len(students)} students, {cores} cores, --jobs {args.jobs} ({max(1, cores // args.jobs)} threads per kernel)"
@@ -53,6 +56,11 @@ def main(argv: list[str] | None = None) -> int:
     for phase, seconds in sorted(phases.items(), key=lambda item: -item[1]):
         print(f"  {phase:<22} {seconds / len(students):7.1f}")
     print(f"  {'all phases':<22} {sum(phases.values()) / len(students):7.1f}")
+    n = len(students)
+    print(
+        f"\nthe data channel (part of the hidden cases' time): {channel.get('requests', 0) / n:.0f} requests, "
+        f"{channel.get('seconds', 0) / n:.1f} s and {channel.get('bytes', 0) / n / 2**20:.1f} MB of replies per student"
+    )
     return 0
 
 

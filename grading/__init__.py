@@ -12,8 +12,10 @@ For instructors only; nothing here is part of the student handout. One module pe
 ``assemble``        the graded notebook: the handout with the student's code substituted
 ``sandbox``         a fresh folder and a minimal environment for each notebook's kernel
 ``guard``           the file-access policy enforced inside the kernel (an audit hook)
-``kernel``          what runs inside the grading kernel: visible checks, hidden cases
-``hidden``          the hidden cases, one module per question (never shipped)
+``serve``           the request server inside the student's kernel (no secret: self-checks, requests)
+``channel``         the grader's side of the data channel: requests out, checked data back
+``trusted``         references and hidden cases in the grader's process (the only verdicts)
+``hidden``          the hidden cases, one module per question (never shipped, never in a kernel)
 ``executor``        running the graded notebook with nbclient under time and output limits
 ``results``         statuses and per-part verdicts
 ``store``           ``results.json``, every verdict of a run: the one input of the reports
@@ -27,6 +29,7 @@ For instructors only; nothing here is part of the student handout. One module pe
 ``synthetic``       synthetic submissions for the tests and the benchmark
 ==================  ================================================================
 
-This package's ``__init__`` imports nothing: the grading kernel imports ``grading.kernel``
-and ``grading.hidden`` without pulling in the host-side machinery.
+This package's ``__init__`` imports nothing. No module of it is imported by a grading
+kernel: the first cell of a graded notebook carries the source of ``serve`` (and of the
+``guard``) itself, so the kernel needs no access to the instructor's files.
 """

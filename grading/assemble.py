@@ -31,8 +31,11 @@ graded depends on (timings, plots, question 2's comparison runs) are skipped: th
 nothing, and skipping them is most of what keeps grading fast.
 
 **Grader cells** replace each self-check cell (the check runs as the handout wrote it, its
-result recorded) and follow each part (its hidden cases); one first cell starts the
-grading kernel (sandbox, thread limit) and one last cell reports refused file accesses.
+✓ or ✗ recorded for the feedback) and follow each part: there the grader runs the part's
+hidden cases in its own process (``grading.trusted``), calling the functions above in the
+kernel through the data channel (``grading.channel``). One first cell starts the request
+server (``grading.serve``: no solution, no hidden case, no secret) and one last cell reports
+refused file accesses.
 """
 
 from __future__ import annotations
@@ -42,9 +45,10 @@ from dataclasses import dataclass, field
 import nbformat
 
 from . import cells
+from .channel import SERVER, finish_source, visible_source
 from .handout import HandoutNotebook
 
-KERNEL = "_hw08_grading"
+KERNEL = SERVER  # the request server's name in the kernel (grading.serve)
 
 
 class ForeignNotebook(ValueError):
@@ -86,11 +90,6 @@ class GradedNotebook:
             cell.metadata = {"grading": {"kind": planned.kind, "part": planned.part, "label": planned.label}}
             nb.cells.append(cell)
         return nb
-
-
-def kernel_call(function: str, *arguments: object) -> str:
-    """Source of a call into the grading kernel module, arguments as Python literals."""
-    return f"{KERNEL}.{function}({', '.join(repr(a) for a in arguments)}, globals())"
 
 
 @dataclass
@@ -269,7 +268,7 @@ def assemble(
             for source in matches[hcell.index].sources:
                 add(PlannedCell("student", part, source, f"your code for {part}"), True)
         elif hcell.kind == "check" and part in graded_parts:
-            call = kernel_call("visible", part, hcell.source)
+            call = visible_source(part, hcell.source)
             add(PlannedCell("check", part, call, f"the self-check of {part}", analysed=hcell.source), True)
             expected[part].add("visible")
         elif hcell.kind in ("check", "other"):
@@ -277,10 +276,11 @@ def assemble(
         for definitions in added.get(hcell.index, []):
             add(PlannedCell("added", part, definitions, "a cell you added"), True)
         if hidden_after.get(part) == hcell.index:
-            call = kernel_call("hidden", part, [c.solution for c in handout.solution_cells() if c.index <= hcell.index])
-            add(PlannedCell("hidden", part, call, f"the hidden cases of {part}", hidden_parts[part], ""), True)
+            # Run by the grader in its own process (grading.trusted), not as a cell of the kernel.
+            note = f"# the hidden cases of {part}: run by the grader, which calls the functions above"
+            add(PlannedCell("hidden", part, note, f"the hidden cases of {part}", hidden_parts[part], ""), True)
             expected[part].add("hidden")
-    add(PlannedCell("finish", None, f"{KERNEL}.finish(globals())", "the grader's last cell"), True)
+    add(PlannedCell("finish", None, finish_source(), "the grader's last cell"), True)
 
     needed = _select(planned, roots)
     kept = [p for i, p in enumerate(planned) if i in needed]

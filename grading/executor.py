@@ -13,6 +13,11 @@
 
 The status of the run: ``ok``, ``timeout`` (a time limit was hit) or ``crashed`` (the
 kernel died, or a cell's output went over the limit).
+
+The kernel's own records (:data:`grading.serve.MIME`) are kept only as feedback (the
+self-checks' ✓ and ✗, refused file accesses). At each hidden cell the grader runs the part's
+hidden cases in its own process (``judge``, :mod:`grading.trusted`), sending requests through
+this same client (:func:`_request`); their verdicts are the only records that give points.
 """
 
 from __future__ import annotations
@@ -27,13 +32,15 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+import nbformat
 from jupyter_client import AsyncKernelManager
 from jupyter_client.kernelspec import KernelSpec
 from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
 
 from .assemble import GradedNotebook
-from .kernel import MIME
+from .channel import Channel, Remote
+from .serve import MIME, REPLY_MIME
 
 #: Seconds the kernel has to answer a trivial request after a cell was interrupted.
 RESPONSIVE_SECONDS = 15
@@ -67,7 +74,9 @@ class Execution:
 
     status: str = "ok"  # ok | timeout | crashed
     events: list[str] = field(default_factory=list)  # why the status is not ok
-    records: list[dict[str, Any]] = field(default_factory=list)
+    records: list[dict[str, Any]] = field(default_factory=list)  # the kernel's (feedback only)
+    verdicts: list[dict[str, Any]] = field(default_factory=list)  # the grader's hidden-case records
+    channel: dict[str, float] = field(default_factory=dict)  # requests, seconds, bytes
     cells: list[CellRun] = field(default_factory=list)
     kernel_seconds: float = 0.0  # starting the kernel
 
@@ -94,11 +103,11 @@ class GradingKernelManager(AsyncKernelManager):
 class GradingClient(NotebookClient):
     """nbclient's executor, keeping the grader's records only and enforcing the output limit."""
 
-    def __init__(self, nb: Any, nonce: str, output_limit: int, **kwargs: Any) -> None:
+    def __init__(self, nb: Any, output_limit: int, **kwargs: Any) -> None:
         super().__init__(nb, **kwargs)
-        self.nonce = nonce
         self.output_limit = output_limit
         self.records: list[dict[str, Any]] = []
+        self.replies: dict[int, list[Any]] = {}
         self.cell_errors: dict[int, str] = {}
         self.cell_bytes: dict[int, int] = {}
         self.flooded: set[int] = set()
@@ -113,14 +122,17 @@ class GradingClient(NotebookClient):
         if self.cell_bytes[cell_index] > self.output_limit and cell_index not in self.flooded:
             self.flooded.add(cell_index)
             asyncio.ensure_future(self._kill())
-        if msg_type in ("display_data", "execute_result") and MIME in content.get("data", {}):
-            record = content["data"][MIME]
+        data = content.get("data", {}) if msg_type in ("display_data", "execute_result") else {}
+        if isinstance(data, dict) and REPLY_MIME in data:
+            self.replies.setdefault(cell_index, []).append(data[REPLY_MIME])
+        elif isinstance(data, dict) and MIME in data:
+            record = data[MIME]
             if isinstance(record, str):
                 try:
                     record = json.loads(record)
                 except json.JSONDecodeError:
                     record = None
-            if isinstance(record, dict) and record.get("nonce") == self.nonce:
+            if isinstance(record, dict) and record.get("kind") in ("visible", "finish"):  # never a verdict
                 self.records.append({**record, "cell": cell_index})
         elif msg_type == "error" and cell_index not in self.cell_errors:
             name, value = content.get("ename", "Error"), " ".join(str(content.get("evalue", "")).split())
@@ -151,11 +163,44 @@ async def _exit_code(client: GradingClient) -> str:
     return "" if code is None else f" (exit code {code})"
 
 
-async def _run(graded: GradedNotebook, client: GradingClient, limits: Limits, start: dict[str, Any]) -> Execution:
+async def _request(client: GradingClient, source: str, seconds: float) -> tuple[str | None, list[Any]]:
+    """Run one request of the grader's as a cell of its own; (problem, the replies it wrote)."""
+    cell = nbformat.v4.new_code_cell(source)
+    client.nb.cells.append(cell)
+    index = len(client.nb.cells) - 1
+    client.timeout = max(1, math.ceil(seconds))
+    client.current = index
+    try:
+        await client.async_execute_cell(cell, index, store_history=False)
+    except DeadKernelError:
+        return f"the kernel died{await _exit_code(client)}", []
+    finally:
+        cell.outputs = []
+    replies = client.replies.pop(index, [])
+    if client.flooded:
+        return "the kernel wrote more output than allowed and was stopped", []
+    if index in client.timed_out:
+        if not await _responsive(client):
+            return "the kernel did not stop after the interrupt", []
+        return "timeout", []
+    return None, replies
+
+
+async def _hidden(client: GradingClient, channel: Channel, judge: Any, part: str) -> dict[str, Any]:
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(None, judge, part, Remote(channel))
+
+
+async def _run(
+    graded: GradedNotebook, client: GradingClient, limits: Limits, start: dict[str, Any], judge: Any = None
+) -> Execution:
     execution = Execution()
     began = time.perf_counter()
     async with client.async_setup_kernel(**start):
         execution.kernel_seconds = time.perf_counter() - began
+        channel = Channel(asyncio.get_running_loop(), lambda source, seconds: _request(client, source, seconds))
+        if judge is not None:
+            channel.lock = judge.lock
         for index, (planned, cell) in enumerate(zip(graded.cells, client.nb.cells)):
             remaining = limits.notebook_seconds - (time.perf_counter() - began)
             if remaining <= 1:
@@ -170,6 +215,19 @@ async def _run(graded: GradedNotebook, client: GradingClient, limits: Limits, st
             client.current = index
             cell_began = time.perf_counter()
             died = False
+            if planned.kind == "hidden":
+                if judge is None:
+                    continue
+                record = await _hidden(client, channel, judge, planned.part)
+                execution.verdicts.append(record)
+                seconds = time.perf_counter() - cell_began
+                execution.cells.append(CellRun(planned.kind, planned.part, planned.label, seconds))
+                gone = record.get("kernel_gone")
+                if gone:
+                    status = "timeout" if "did not stop" in gone else "crashed"
+                    execution.worsen(status, f"{gone} during {planned.label}; the parts after it were not graded")
+                    break
+                continue
             try:
                 await client.async_execute_cell(cell, index, execution_count=index + 1)
             except DeadKernelError:
@@ -199,15 +257,18 @@ async def _run(graded: GradedNotebook, client: GradingClient, limits: Limits, st
                         "timeout", "the kernel did not stop after the interrupt; the parts after it were not graded"
                     )
                     break
+        execution.channel = {"requests": channel.requests, "seconds": channel.seconds, "bytes": channel.bytes}
     execution.records = client.records
     return execution
 
 
-def execute(graded: GradedNotebook, nonce: str, limits: Limits, cwd: str, env: dict[str, str]) -> Execution:
-    """Run ``graded`` in a new kernel started in ``cwd`` with exactly the environment ``env``."""
+def execute(graded: GradedNotebook, limits: Limits, cwd: str, env: dict[str, str], judge: Any = None) -> Execution:
+    """Run ``graded`` in a new kernel started in ``cwd`` with exactly the environment ``env``.
+
+    ``judge(part, remote)``: runs ``part``'s hidden cases in this process (:class:`grading.trusted.Judge`).
+    """
     client = GradingClient(
         graded.notebook(),
-        nonce=nonce,
         output_limit=limits.output_bytes,
         kernel_manager_class=GradingKernelManager,
         allow_errors=True,
@@ -220,4 +281,4 @@ def execute(graded: GradedNotebook, nonce: str, limits: Limits, cwd: str, env: d
         store_widget_state=False,
     )
     start = {"cwd": cwd, "env": env, "stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
-    return asyncio.run(_run(graded, client, limits, start))
+    return asyncio.run(_run(graded, client, limits, start, judge))

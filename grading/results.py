@@ -1,8 +1,11 @@
 """Statuses and per-part verdicts, from what a graded notebook's run recorded.
 
-A part scores its points when every one of its graded checks passed: each self-check
-cell of the part (run as the handout has it) and its hidden cases (for 2.6 they include
-the final model's test accuracy). Anything else scores 0, with the first reason.
+A part scores its points when its hidden cases passed (for 2.6 they include the final
+model's test accuracy): verdicts computed in the grader's own process (``grading.trusted``),
+the only records that can give points. The self-check cells of the part (run in the kernel
+as the handout has them) show their ✓ or ✗ in the feedback; a ✗ also costs the part (the
+kernel can only lose points with its records, never gain one). Anything else scores 0, with
+the first reason.
 
 Statuses, per notebook and per student (the student's is the most severe of their
 notebooks'): ``unreadable`` (not a notebook of this question, invalid JSON, ...),
@@ -37,6 +40,7 @@ class PartResult:
     cases: tuple[int, int] | None = (
         None  # (checks passed, checks run): self-checks and hidden cases, for partial credit
     )
+    hidden: str = ""  # the first failure of its hidden cases (the grader's verdict), when they failed
 
     @property
     def score(self) -> int:
@@ -51,6 +55,7 @@ class NotebookResult:
     reasons: list[str] = field(default_factory=list)  # time limits, crashes, refused file accesses, unmatched names
     test_accuracy: float | None = None
     seconds: dict[str, float] = field(default_factory=dict)  # per phase
+    channel: dict[str, float] = field(default_factory=dict)  # the hidden cases' requests: count, seconds, bytes
 
 
 class Normalizer:
@@ -104,10 +109,15 @@ def judge(graded: GradedNotebook, execution: Execution, parts: list[PartSpec], n
     refusals: list[str] = []
     grader_errors: list[str] = []
     report: dict = {}
-    for record in execution.records:
-        refusals = record.get("refusals", refusals)
-        if "part" in record:
-            records_of.setdefault(record["part"], []).append(record)
+    for record in execution.records:  # the kernel's: self-checks and refusals, feedback only
+        if isinstance(record.get("refusals"), list):
+            refusals = [str(r) for r in record["refusals"][:50]]
+        if record.get("kind") == "visible" and isinstance(record.get("part"), str):
+            records_of.setdefault(record["part"], []).append(
+                {"kind": "visible", "passed": record.get("passed") is True, "message": str(record.get("message", ""))}
+            )
+    for record in execution.verdicts:  # the grader's own
+        records_of.setdefault(record["part"], []).append(record)
         if record.get("grader_error"):
             grader_errors.append(f"grader error in {record.get('part')}: {record['grader_error']}")
         report.update(record.get("report") or {})
@@ -124,15 +134,18 @@ def judge(graded: GradedNotebook, execution: Execution, parts: list[PartSpec], n
         kinds = {r["kind"] for r in records}
         missing = graded.expected.get(spec.id, set()) - kinds
         cases = _cases(records)
-        if not graded.expected.get(spec.id):
-            results[spec.id] = PartResult(spec, False, f"{graded.name} has no self-check or hidden case for {spec.id}")
+        if "hidden" not in graded.expected.get(spec.id, set()):
+            results[spec.id] = PartResult(spec, False, f"{graded.name} has no hidden case for {spec.id}")
             continue
+        hidden_failure = next((str(r.get("message", "")) for r in failed if r["kind"] == "hidden"), "")
         if failed:
             first = failed[0]
             if first["kind"] == "hidden" and all(r.get("passed") for r in records if r["kind"] == "visible"):
                 message = f"passes the self-check, but not a hidden case: {first.get('message', '')}"
             else:
                 message = first.get("message", "")
+                if "refused:" in hidden_failure:  # what the grader refused is worth saying too
+                    message = f"{message} (hidden case {hidden_failure})"
         elif missing:
             why = stopped or next(iter(execution.events), "its grading cell did not run")
             message = f"not graded: {why}"
@@ -142,7 +155,9 @@ def judge(graded: GradedNotebook, execution: Execution, parts: list[PartSpec], n
         errors = student_errors.get(spec.id, [])
         if errors and errors[0] not in message:
             message = f"{message} ({errors[0]})"
-        results[spec.id] = PartResult(spec, False, normalize(CHECK_PREFIX_RE.sub("", message)), cases)
+        results[spec.id] = PartResult(
+            spec, False, normalize(CHECK_PREFIX_RE.sub("", message)), cases, hidden=normalize(hidden_failure)
+        )
 
     status = execution.status
     reasons = [normalize(event) for event in execution.events]
@@ -155,6 +170,8 @@ def judge(graded: GradedNotebook, execution: Execution, parts: list[PartSpec], n
         if cell.kind == "hidden" and cell.part == "2.6" and "test_accuracy" in report:
             phase = "final training (2.6)"
         seconds[phase] = seconds.get(phase, 0.0) + cell.seconds
+    if report.get("final_model_note"):
+        reasons.append(str(report["final_model_note"]))
     reasons += [normalize(n) for n in graded.notes]
     if refusals:
         reasons.append("refused: " + "; ".join(normalize(r) for r in refusals))
@@ -165,4 +182,5 @@ def judge(graded: GradedNotebook, execution: Execution, parts: list[PartSpec], n
         reasons=reasons,
         test_accuracy=report.get("test_accuracy"),
         seconds=seconds,
+        channel=dict(execution.channel),
     )

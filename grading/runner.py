@@ -9,7 +9,6 @@ is deleted at the end.
 from __future__ import annotations
 
 import os
-import secrets
 import tempfile
 import threading
 import time
@@ -19,9 +18,9 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
-from . import hidden, report, sandbox
+from . import channel, hidden, report, sandbox, trusted
 from . import intake as intake_module
-from .assemble import KERNEL, ForeignNotebook, assemble
+from .assemble import ForeignNotebook, assemble
 from .executor import Limits, execute
 from .handout import Handout, build_handout
 from .points import PartSpec, accuracy_threshold, parts_table
@@ -99,26 +98,15 @@ def _check_folders(submissions: Path, out: Path) -> None:
         raise SystemExit(f"OUT={out} must be outside SUBMISSIONS={submissions} (grading never writes there)")
 
 
-def _start_source(box: sandbox.Sandbox, context: Context, nonce: str) -> str:
+def _start_source(box: sandbox.Sandbox, context: Context) -> str:
+    """The kernel's first cell: the request server (no secret in it), threads, the file-access guard."""
     config = {
-        "nonce": nonce,
         "threads": context.threads,
         "sandbox": str(box.root),
-        "read_roots": [str(context.data), str(PACKAGE)],
+        "read_roots": [str(context.data)],
         "protected": box.protected(),
-        "settings": {"accuracy_threshold": context.threshold},
     }
-    repo = str(ROOT)
-    return "\n".join(
-        [
-            "import sys as _hw08_sys",
-            f"_hw08_sys.path.append({repo!r})",
-            f"import grading.kernel as {KERNEL}",
-            f"_hw08_sys.path.remove({repo!r})",
-            "del _hw08_sys",
-            f"{KERNEL}.start({config!r}, globals())",
-        ]
-    )
+    return channel.start_source(config)
 
 
 def _normalizer(box: sandbox.Sandbox) -> Normalizer:
@@ -139,19 +127,20 @@ def grade_notebook(student: Student, name: str, context: Context) -> NotebookRes
         context.work / "sandboxes" / f"{context.next_id():05d}", context.handout.folder, context.matplotlib
     )
     try:
-        nonce = secrets.token_hex(16)
         try:
             graded = assemble(
                 context.handout.notebooks[name],
                 notebook,
                 [p.id for p in parts],
                 {p.id: hidden.uses_by_part()[p.id] for p in parts if p.id in hidden.CASES},
-                _start_source(box, context, nonce),
+                _start_source(box, context),
             )
         except ForeignNotebook as error:
             return unanswered(name, "unreadable", parts, f"{found.origin}: {error}")
         environment = sandbox.environment(box, context.data, context.options.device, context.threads)
-        execution = execute(graded, nonce, context.options.limits, str(box.notebooks), environment)
+        settings = {"accuracy_threshold": context.threshold, "device": context.options.device}
+        cases = trusted.Judge(context.handout.notebooks[name], settings)
+        execution = execute(graded, context.options.limits, str(box.notebooks), environment, cases)
         return judge(graded, execution, parts, _normalizer(box))
     finally:
         sandbox.remove(box)

@@ -19,3 +19,14 @@ def fashion_subset() -> tuple[torch.Tensor, torch.Tensor]:
 def test_device() -> torch.device:
     """The device under test: ``--device``/``HW08_DEVICE``, else the best one present."""
     return utils.get_device()
+
+
+@pytest.fixture(scope="session")
+def graded_class(tmp_path_factory: pytest.TempPathFactory):
+    """One synthetic class graded once (``-j 2``) for every grading test: see ``tests/grading_class.py``."""
+    from grading_class import MARKER, write_class
+    from grading_run import grade_class
+
+    MARKER.unlink(missing_ok=True)
+    base = tmp_path_factory.mktemp("grading")
+    return grade_class(base, write_class)

@@ -1,80 +1,30 @@
-"""grading.runner end to end: one synthetic submissions folder graded once, many things asserted on it.
+"""grading.runner end to end: the session's one synthetic class (``graded_class``), many things asserted on it.
 
-The folder (``grading.synthetic``) holds the complete solutions, the untouched handout, a
-handout zip, a hard-coder, and one student per kind of bad submission. Every file in it is
-read-only and checksummed before and after. This is the slow test of the grader: question
-2's final model is trained once, for the complete solutions.
+The class (``tests/grading_class.py``) holds the complete solutions, the untouched handout, a
+handout zip, a hard-coder, one student per kind of bad submission, partial students and the
+attackers of ``tests/grading_cheats/``. Every file in it is read-only and checksummed before
+and after. This is the slow test of the grader: question 2's final model is trained once,
+for the complete solutions.
 """
 
 from __future__ import annotations
 
-import csv
-import hashlib
-import os
-import stat
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
 from grading import policy, synthetic
-from grading.executor import Limits
 from grading.points import accuracy_threshold
 from grading.runner import ROOT, Options, grade
+from grading_run import LIMITS, SECRET, rows
 
-LIMITS = Limits(student_cell_seconds=20, output_bytes=5 * 2**20)
-SECRET = "the instructor's secret 4f1c"
 Q1_ONLY = ("hardcoder", "misbehaving", "invalid-json")
 
 
-def checksums(folder: Path) -> dict[str, str]:
-    return {
-        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
-
-
-def set_read_only(folder: Path, read_only: bool) -> None:
-    for path in sorted(folder.rglob("*"), reverse=True) + [folder]:
-        if path.is_dir():
-            path.chmod(0o555 if read_only else 0o755)
-        else:
-            path.chmod(0o444 if read_only else 0o644)
-
-
-def rows(out: Path) -> dict[str, dict[str, str]]:
-    with open(out / "gradebook.csv", newline="", encoding="utf-8") as handle:
-        return {row["student"]: row for row in csv.DictReader(handle)}
-
-
-@pytest.fixture(scope="module")
-def run(tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
-    base = tmp_path_factory.mktemp("grading")
-    secret = base / "secret.txt"
-    secret.write_text(SECRET)
-    submissions = base / "submissions"
-    synthetic.write_kinds(submissions, secret=secret)
-    set_read_only(submissions, True)
-    before = checksums(submissions)
-    os.environ["HW08_INSTRUCTOR_ONLY"] = "must not reach the kernels"
-    try:
-        students = grade(submissions, base / "out", Options(jobs=2, limits=LIMITS, progress=False))
-    finally:
-        del os.environ["HW08_INSTRUCTOR_ONLY"]
-        after = checksums(submissions)
-        modes = {p: stat.S_IMODE(p.stat().st_mode) for p in submissions.rglob("*")}
-        set_read_only(submissions, False)
-    return SimpleNamespace(
-        base=base,
-        submissions=submissions,
-        out=base / "out",
-        students={s.name: s for s in students},
-        rows=rows(base / "out"),
-        before=before,
-        after=after,
-        modes=modes,
-    )
+@pytest.fixture
+def run(graded_class: SimpleNamespace) -> SimpleNamespace:
+    return graded_class
 
 
 def parts(run: SimpleNamespace, name: str) -> dict:
@@ -82,7 +32,7 @@ def parts(run: SimpleNamespace, name: str) -> dict:
 
 
 def test_three_outputs_and_one_row_and_feedback_per_student(run: SimpleNamespace) -> None:
-    expected = sorted(synthetic.kinds(secret=run.base / "secret.txt"))
+    expected = sorted([*synthetic.kinds(secret=run.base / "secret.txt"), *run.made])
     assert sorted(run.rows) == expected
     assert sorted(p.name for p in (run.out / "feedback").iterdir()) == [f"{name}.md" for name in expected]
     assert (run.out / "summary.png").read_bytes()[:4] == b"\x89PNG"

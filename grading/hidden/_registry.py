@@ -2,10 +2,20 @@
 
 A hidden case is a function ``case(ctx)`` registered for one part with :func:`case`. It
 raises ``AssertionError("...")`` when the student's code is wrong (the message names the
-input, never the answer) and returns otherwise. ``ctx.student.NAME`` is the student's
-function or class ``NAME`` (from the graded notebook), ``ctx.reference.NAME`` the
-instructor's (from the solution notebook's cells, run in a copy of the notebook's globals).
-Cases run in the grading kernel, each with its own random state and a time limit.
+input, never the answer) and returns otherwise. Cases run in the grader's own process,
+never in the student's kernel, each with its own random state and a time limit:
+
+* ``ctx.reference.NAME`` is the instructor's function or class ``NAME`` (the solution
+  notebook's cells, run in the grader's process);
+* ``ctx.student`` reaches the student's kernel only through :class:`grading.channel.Remote`:
+  ``ctx.student.NAME(*args)`` calls the notebook's ``NAME`` there and returns its result as
+  checked data (tensors, plain values) or a :class:`grading.channel.Handle` (a model, an
+  optimizer, a callable kept in the kernel); ``ctx.student.run(code, **inputs)`` runs a
+  procedure in the kernel (to observe what only the kernel can: in-place updates, shared
+  memory, files written); ``ctx.student.put(obj, ...)`` copies grader-built objects there.
+
+What comes back is compared here with ``_compare`` (type, dtype, shape and finiteness first);
+no object of the student's (no ``__eq__``, no subclass) ever reaches this process.
 """
 
 from __future__ import annotations
@@ -25,7 +35,7 @@ class MissingName(LookupError):
         self.name = name
 
 
-class Names:
+class Names:  # the reference solution's namespace
     """Attribute access to a notebook namespace: ``Names(globals()).share_and_copy``."""
 
     def __init__(self, namespace: dict[str, Any]) -> None:
@@ -42,22 +52,23 @@ class Names:
 class Context:
     """What a hidden case works with."""
 
-    student: Names
+    student: Any  # grading.channel.Remote (or, in the grader's own tests, anything with the same calls)
     reference: Names
-    namespace: dict[str, Any]  # the graded notebook's globals (device, new_run, ...)
-    settings: dict[str, Any] = field(default_factory=dict)  # from the grader, e.g. accuracy_threshold
+    settings: dict[str, Any] = field(default_factory=dict)  # from the grader: accuracy_threshold, device
     report: dict[str, Any] = field(default_factory=dict)  # numbers a case reports, e.g. test_accuracy
-    verdicts: dict[str, bool] = field(default_factory=dict)  # part -> passed, for the parts graded so far
+    verdicts: dict[str, bool] = field(default_factory=dict)  # part -> passed (hidden cases), parts graded so far
+    cases: dict[str, bool] = field(default_factory=dict)  # case name -> passed, for the cases run so far
     _folders: list[tempfile.TemporaryDirectory] = field(default_factory=list, repr=False)
 
     @property
     def device(self) -> Any:
+        """The student's kernel's device (the reference runs on the grader's CPU)."""
         import torch
 
-        return torch.device(self.namespace.get("device", "cpu"))
+        return torch.device(self.settings.get("device", "cpu"))
 
     def folder(self) -> Path:
-        """A fresh empty folder (in the sandbox's temporary folder), removed after the case."""
+        """A fresh empty folder of the grader's (for the reference's files), removed after the case."""
         handle = tempfile.TemporaryDirectory(prefix="hidden-")
         self._folders.append(handle)
         return Path(handle.name)
@@ -74,7 +85,7 @@ class Case:
     name: str  # what it tries, as the feedback shows it: "hwc_to_nchw on a (3, 6, 5, 2) float64 batch"
     run: Callable[[Context], None]
     seconds: float | None = 120.0  # time limit; None: only the cell's limit applies
-    uses: frozenset[str] = frozenset()  # notebook names the case needs besides the part's functions
+    uses: frozenset[str] = frozenset()  # notebook names the case needs in the kernel besides the part's functions
 
 
 CASES: dict[str, list[Case]] = {}

@@ -1,9 +1,13 @@
 """Hidden cases of question 2: other images, other layer sizes, other loaders and epochs, and the final model.
 
-The final model is trained once, as the notebook's final cells train it (``seed_everything(0)``,
-``build_final_model(device)``, ``utils.fit`` with the student's loop, batches of 256 from
-``utils.tensor_loaders``), and its test accuracy is measured by the grader itself
-(``utils.predict``), not by the student's ``evaluate``.
+The final model is trained once in the student's kernel, as the notebook's final cells train
+it (``seed_everything(0)``, ``build_final_model(device)``, ``utils.fit`` with the student's
+loop, batches of 256 from ``utils.tensor_loaders``). It is trained when the student's loop
+trains (2.4's ``train_one_epoch`` case passed), whatever 2.4's other checks say. Its test
+accuracy is measured by the grader itself: the trained weights come back as data and are
+loaded into the reference's ``MLP`` of the same layer sizes (checked to compute what the
+student's model computes); only a model that is not such an MLP is judged from its own
+forward pass in the kernel, which the feedback says.
 """
 
 from __future__ import annotations
@@ -12,12 +16,11 @@ import copy
 
 import numpy as np
 import torch
-from PIL import Image
 from torch import nn
-from torch.utils.data import DataLoader, TensorDataset
 
-from ._compare import close, close_number, generator, require, tensor
+from ._compare import close, close_number, generator, kind_of, number, pair, require, state, tensor
 from ._registry import Context, case
+from .q01 import UNCHANGED
 
 
 # --------------------------------------------------------------------------------------- 2.1
@@ -25,19 +28,27 @@ from ._registry import Context, case
 def _pixel_mean_std(ctx: Context) -> None:
     images = torch.randint(0, 256, (64, 28, 28), dtype=torch.uint8, generator=generator(211))
     images[:40] = images[:40] // 3 + 100
-    before = images.clone()
-    mine = ctx.student.pixel_mean_std(images)
-    require(isinstance(mine, (tuple, list)) and len(mine) == 2, "pixel_mean_std should return a pair (mean, std)")
-    require(torch.equal(images, before), "pixel_mean_std changed the images")
-    theirs = ctx.reference.pixel_mean_std(before)
-    close_number(mine[0], theirs[0], "the mean of these images", rel=1e-4)
-    close_number(mine[1], theirs[1], "the standard deviation of these images", rel=1e-4)
+    seen = ctx.student.run(UNCHANGED, name="pixel_mean_std", args=[images])
+    mine = pair(seen["out"], "pixel_mean_std")
+    require(seen["unchanged"] is True, "pixel_mean_std changed the images")
+    theirs = ctx.reference.pixel_mean_std(images.clone())
+    close_number(mine[0], number(theirs[0], "the mean"), "the mean of these images", rel=1e-4)
+    close_number(mine[1], number(theirs[1], "the std"), "the standard deviation of these images", rel=1e-4)
+
+
+TRANSFORM = """
+from PIL import Image
+def procedure(mean, std, pixels):
+    return student.make_transform(mean, std)(Image.fromarray(pixels))
+"""
 
 
 @case("2.1", "make_transform(0.42, 0.21) on another image")
 def _make_transform(ctx: Context) -> None:
+    from PIL import Image
+
     pixels = np.random.default_rng(212).integers(0, 256, size=(28, 28), dtype=np.uint8)
-    out = ctx.student.make_transform(0.42, 0.21)(Image.fromarray(pixels))
+    out = ctx.student.run(TRANSFORM, mean=0.42, std=0.21, pixels=pixels)
     close(
         tensor(out, "the transform's output"),
         ctx.reference.make_transform(0.42, 0.21)(Image.fromarray(pixels)),
@@ -47,40 +58,79 @@ def _make_transform(ctx: Context) -> None:
 
 
 # --------------------------------------------------------------------------------------- 2.2
-def _same_network(mine: nn.Module, theirs: nn.Module, inputs: list[torch.Tensor], what: str) -> None:
-    """Copy ``theirs``'s weights into ``mine`` layer by layer, then compare outputs in eval mode."""
-    require(isinstance(mine, nn.Module), f"{what} should be an nn.Module, got {type(mine).__name__}")
-    count = sum(p.numel() for p in mine.parameters())
-    expected = sum(p.numel() for p in theirs.parameters())
-    require(count == expected, f"{what} has {count} parameters, expected {expected}")
-    drops = [m.p for m in mine.modules() if isinstance(m, nn.Dropout)]
-    require(drops == [m.p for m in theirs.modules() if isinstance(m, nn.Dropout)], f"{what} has dropout layers {drops}")
+SAME_NETWORK = """
+import torch
+from torch import nn
+def procedure(name, args, kwargs, states, inputs):
+    mine = getattr(student, name)(*args, **kwargs)
+    if not isinstance(mine, nn.Module):
+        return {"module": False, "type": type(mine).__name__}
+    seen = {"module": True, "sequential": isinstance(mine, nn.Sequential),
+            "count": sum(p.numel() for p in mine.parameters()),
+            "drops": [float(m.p) for m in mine.modules() if isinstance(m, nn.Dropout)], "layers": {}}
     with torch.no_grad():
         for kind in (nn.Linear, nn.BatchNorm1d):
-            a = [m for m in mine.modules() if isinstance(m, kind)]
-            b = [m for m in theirs.modules() if isinstance(m, kind)]
-            require(len(a) == len(b), f"{what} has {len(a)} {kind.__name__} layers, expected {len(b)}")
-            for index, (x, y) in enumerate(zip(a, b)):
-                if kind is nn.BatchNorm1d:  # statistics that make a wrong order visible
-                    y.running_mean.normal_(0, 0.5, generator=generator(220 + index))
-                    y.running_var.uniform_(0.5, 2.0, generator=generator(230 + index))
-                    y.weight.uniform_(-1.5, 1.5, generator=generator(240 + index))
-                    y.bias.normal_(0, 0.5, generator=generator(250 + index))
-                shapes = [tuple(t.shape) for t in x.state_dict().values()]
-                require(
-                    shapes == [tuple(t.shape) for t in y.state_dict().values()],
-                    f"{kind.__name__} layer {index} of {what} has other shapes",
-                )
-                x.load_state_dict(y.state_dict())
+            layers = [m for m in mine.modules() if isinstance(m, kind)]
+            seen["layers"][kind.__name__] = [[list(t.shape) for t in m.state_dict().values()] for m in layers]
+            wanted = states[kind.__name__]
+            if len(layers) != len(wanted):
+                return seen
+            for layer, wanted_state in zip(layers, wanted):
+                if [list(t.shape) for t in layer.state_dict().values()] != [list(t.shape) for t in wanted_state.values()]:
+                    return seen
+                layer.load_state_dict(wanted_state)
         mine.eval()
-        theirs.eval()
-        for x in inputs:
+        seen["outputs"] = [mine(x) for x in inputs]
+    return seen
+"""
+
+
+def _same_network(ctx: Context, call: tuple, theirs: nn.Module, inputs: list[torch.Tensor], what: str) -> dict:
+    """Build the student's network in the kernel, copy ``theirs``'s weights into it layer by layer, compare outputs."""
+    with torch.no_grad():
+        for index, y in enumerate(m for m in theirs.modules() if isinstance(m, nn.BatchNorm1d)):
+            y.running_mean.normal_(
+                0, 0.5, generator=generator(220 + index)
+            )  # statistics that make a wrong order visible
+            y.running_var.uniform_(0.5, 2.0, generator=generator(230 + index))
+            y.weight.uniform_(-1.5, 1.5, generator=generator(240 + index))
+            y.bias.normal_(0, 0.5, generator=generator(250 + index))
+    states = {
+        kind.__name__: [dict(m.state_dict()) for m in theirs.modules() if isinstance(m, kind)]
+        for kind in (nn.Linear, nn.BatchNorm1d)
+    }
+    name, args, kwargs = call
+    seen = ctx.student.run(SAME_NETWORK, name=name, args=list(args), kwargs=kwargs, states=states, inputs=inputs)
+    require(
+        type(seen) is dict and seen.get("module") is True,
+        f"{what} should be an nn.Module, got {kind_of(seen.get('type'))}",
+    )
+    expected = sum(p.numel() for p in theirs.parameters())
+    require(seen["count"] == expected, f"{what} has {seen['count']} parameters, expected {expected}")
+    drops = [m.p for m in theirs.modules() if isinstance(m, nn.Dropout)]
+    require(seen["drops"] == drops, f"{what} has dropout layers {seen['drops']}")
+    for kind, wanted in states.items():
+        layers = seen["layers"].get(kind)
+        require(
+            type(layers) is list and len(layers) == len(wanted),
+            f"{what} has {len(layers or [])} {kind} layers, expected {len(wanted)}",
+        )
+        for index, (shapes, target) in enumerate(zip(layers, wanted)):
+            require(
+                shapes == [list(t.shape) for t in target.values()], f"{kind} layer {index} of {what} has other shapes"
+            )
+    theirs.eval()
+    outputs = seen.get("outputs")
+    require(type(outputs) is list and len(outputs) == len(inputs), f"{what} could not be run")
+    with torch.no_grad():
+        for x, out in zip(inputs, outputs):
             close(
-                tensor(mine(x), f"{what}'s output"),
+                tensor(out, f"{what}'s output"),
                 theirs(x),
                 f"{what} on an input of shape {tuple(x.shape)} (eval mode)",
                 atol=1e-5,
             )
+    return seen
 
 
 @case("2.2", "MLP(30, [17, 9], 4, dropout=0.3, batch_norm=True) and MLP(12, [5], 3)")
@@ -91,29 +141,33 @@ def _mlp(ctx: Context) -> None:
         ((12, [5], 3), {}, [(4, 12), (4, 1, 3, 4)]),
     ):
         torch.manual_seed(7)
-        mine = ctx.student.MLP(*args, **kwargs)
         theirs = ctx.reference.MLP(*args, **kwargs)
         call = f"MLP{args}" if not kwargs else f"MLP{args[:-1] + (args[-1],)} with {kwargs}"
-        _same_network(mine, theirs, [torch.randn(*s, generator=g) for s in shapes], call)
+        _same_network(ctx, ("MLP", args, kwargs), theirs, [torch.randn(*s, generator=g) for s in shapes], call)
 
 
 @case("2.2", "make_sequential(12, [8, 6, 5], 3)")
 def _sequential(ctx: Context) -> None:
-    mine = ctx.student.make_sequential(12, [8, 6, 5], 3)
-    require(
-        isinstance(mine, nn.Sequential), f"make_sequential should return an nn.Sequential, got {type(mine).__name__}"
-    )
     inputs = [torch.randn(5, 1, 3, 4, generator=generator(222))]
-    _same_network(mine, ctx.reference.make_sequential(12, [8, 6, 5], 3), inputs, "make_sequential(12, [8, 6, 5], 3)")
+    theirs = ctx.reference.make_sequential(12, [8, 6, 5], 3)
+    what = "make_sequential(12, [8, 6, 5], 3)"
+    seen = _same_network(ctx, ("make_sequential", (12, [8, 6, 5], 3), {}), theirs, inputs, what)
+    require(seen["sequential"] is True, "make_sequential should return an nn.Sequential")
 
 
 # --------------------------------------------------------------------------------------- 2.3
+CRITERION = """
+def procedure(logits, targets):
+    return student.make_criterion()(logits, targets)
+"""
+
+
 @case("2.3", "make_criterion on (9, 10) logits; predict_proba of a model with dropout left in training mode")
 def _loss(ctx: Context) -> None:
     g = generator(231)
     logits, targets = torch.randn(9, 10, generator=g) * 3, torch.randint(0, 10, (9,), generator=g)
     close(
-        tensor(ctx.student.make_criterion()(logits, targets), "the criterion's value"),
+        tensor(ctx.student.run(CRITERION, logits=logits, targets=targets), "the criterion's value"),
         ctx.reference.make_criterion()(logits, targets),
         "the loss of (9, 10) logits",
         atol=1e-6,
@@ -123,44 +177,70 @@ def _loss(ctx: Context) -> None:
     images = torch.randn(5, 1, 4, 5, generator=g)
     mine = ctx.student.predict_proba(copy.deepcopy(model).train(), images)
     close(
-        tensor(mine, "predict_proba").detach(),
-        ctx.reference.predict_proba(copy.deepcopy(model).train(), images),
+        tensor(mine, "predict_proba"),
+        ctx.reference.predict_proba(copy.deepcopy(model).train(), images).detach(),
         "predict_proba of a model with dropout",
         atol=1e-6,
     )
 
 
 # --------------------------------------------------------------------------------------- 2.4
-def _loader(seed: int, batch_size: int, classes: int = 4) -> DataLoader:
+def _loader(seed: int, batch_size: int, classes: int = 4) -> tuple[torch.Tensor, torch.Tensor, int]:
     g = generator(seed)
-    inputs, labels = torch.randn(203, 1, 4, 5, generator=g), torch.randint(0, classes, (203,), generator=g)
-    return DataLoader(TensorDataset(inputs, labels), batch_size=batch_size, shuffle=False)
+    return torch.randn(203, 1, 4, 5, generator=g), torch.randint(0, classes, (203,), generator=g), batch_size
 
 
-def _pair(result: object, name: str) -> tuple[float, float]:
-    require(isinstance(result, (tuple, list)) and len(result) == 2, f"{name} should return (mean loss, accuracy)")
-    values = []
-    for value in result:
-        if isinstance(value, torch.Tensor) and value.numel() == 1:
-            value = value.item()
-        require(isinstance(value, (int, float)), f"{name} should return two numbers, got {type(value).__name__}")
-        values.append(float(value))
-    return values[0], values[1]
+def _data_loader(data: tuple[torch.Tensor, torch.Tensor, int]):
+    from torch.utils.data import DataLoader, TensorDataset
+
+    return DataLoader(TensorDataset(data[0], data[1]), batch_size=data[2], shuffle=False)
+
+
+LOADER = """
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+def loader(data):
+    return DataLoader(TensorDataset(data[0], data[1]), batch_size=data[2], shuffle=False)
+"""
+
+TRAIN = (
+    LOADER
+    + """
+def procedure(model, optimizer, data, epochs):
+    results = []
+    for _ in range(epochs):
+        model.eval()
+        results.append(student.train_one_epoch(model, loader(data), nn.CrossEntropyLoss(), optimizer, torch.device("cpu")))
+    return {"results": results, "state": dict(model.state_dict())}
+"""
+)
+
+
+def _two_numbers(result: object, name: str) -> tuple[float, float]:
+    first, second = pair(result, name)
+    return number(first, f"{name}'s mean loss"), number(second, f"{name}'s accuracy")
 
 
 @case("2.4", "train_one_epoch for two epochs on 203 other samples (batches of 32), starting in eval mode")
 def _train_one_epoch(ctx: Context) -> None:
     torch.manual_seed(9)
     model = nn.Sequential(nn.Flatten(), nn.Linear(20, 16), nn.BatchNorm1d(16), nn.ReLU(), nn.Linear(16, 4))
-    models = [model, copy.deepcopy(model)]
-    optimizers = [torch.optim.SGD(m.parameters(), lr=0.1, momentum=0.9) for m in models]
-    loader, criterion, cpu = _loader(241, 32), nn.CrossEntropyLoss(), torch.device("cpu")
-    for epoch in (1, 2):
-        results = []
-        for fn, m, opt in zip((ctx.student.train_one_epoch, ctx.reference.train_one_epoch), models, optimizers):
-            m.eval()
-            results.append(_pair(fn(m, loader, criterion, opt, cpu), "train_one_epoch"))
-        (loss, acc), (ref_loss, ref_acc) = results
+    theirs = copy.deepcopy(model)
+    data = _loader(241, 32)
+    mine = copy.deepcopy(model)
+    seen = ctx.student.run(
+        TRAIN, model=mine, optimizer=torch.optim.SGD(mine.parameters(), lr=0.1, momentum=0.9), data=data, epochs=2
+    )
+    optimizer = torch.optim.SGD(theirs.parameters(), lr=0.1, momentum=0.9)
+    results = seen["results"]
+    require(type(results) is list and len(results) == 2, "train_one_epoch could not be observed")
+    for epoch, result in zip((1, 2), results):
+        theirs.eval()
+        ref_loss, ref_acc = ctx.reference.train_one_epoch(
+            theirs, _data_loader(data), nn.CrossEntropyLoss(), optimizer, torch.device("cpu")
+        )
+        loss, acc = _two_numbers(result, "train_one_epoch")
         require(
             abs(loss - ref_loss) <= 1e-4 * max(1.0, abs(ref_loss)),
             f"epoch {epoch}: train_one_epoch returned mean loss {loss:.5f}, not the expected value",
@@ -169,18 +249,34 @@ def _train_one_epoch(ctx: Context) -> None:
             abs(acc - ref_acc) <= 1e-6,
             f"epoch {epoch}: train_one_epoch returned accuracy {acc:.5f}, not the expected value",
         )
-    for (name, a), b in zip(models[0].state_dict().items(), models[1].state_dict().values()):
-        close(a.float(), b.float(), f"the model's {name} after two epochs", atol=1e-4, rtol=1e-4)
+    after = state(seen["state"], "the model's state_dict")
+    expected = theirs.state_dict()
+    require(list(after) == list(expected), "train_one_epoch changed the model's entries")
+    for name, b in expected.items():
+        close(after[name].float(), b.float(), f"the model's {name} after two epochs", atol=1e-4, rtol=1e-4)
+
+
+EVALUATE = (
+    LOADER
+    + """
+def procedure(model, data, classes):
+    criterion = nn.CrossEntropyLoss()
+    return [student.evaluate(model.train(), loader(data), criterion, torch.device("cpu")) for _ in range(2)]
+"""
+)
 
 
 @case("2.4", "evaluate on 203 other samples (batches of 50) with a model left in training mode")
 def _evaluate(ctx: Context) -> None:
     torch.manual_seed(10)
     model = nn.Sequential(nn.Flatten(), nn.Linear(20, 16), nn.ReLU(), nn.Dropout(0.5), nn.Linear(16, 5))
-    loader, criterion, cpu = _loader(242, 50, classes=5), nn.CrossEntropyLoss(), torch.device("cpu")
-    first = _pair(ctx.student.evaluate(model.train(), loader, criterion, cpu), "evaluate")
-    second = _pair(ctx.student.evaluate(model.train(), loader, criterion, cpu), "evaluate")
-    expected = _pair(ctx.reference.evaluate(copy.deepcopy(model).train(), loader, criterion, cpu), "the reference")
+    data = _loader(242, 50, classes=5)
+    seen = ctx.student.run(EVALUATE, model=copy.deepcopy(model), data=data, classes=5, seed=10)
+    require(type(seen) is list and len(seen) == 2, "evaluate could not be observed")
+    first, second = (_two_numbers(r, "evaluate") for r in seen)
+    expected = ctx.reference.evaluate(
+        copy.deepcopy(model).train(), _data_loader(data), nn.CrossEntropyLoss(), torch.device("cpu")
+    )
     require(first == second, "evaluate gave two different answers for the same model and data")
     require(
         abs(first[0] - expected[0]) <= 1e-5 * max(1.0, expected[0]),
@@ -190,82 +286,113 @@ def _evaluate(ctx: Context) -> None:
 
 
 # --------------------------------------------------------------------------------------- 2.5
+MAKE_OPTIMIZER = """
+import torch
+def procedure(model, name):
+    optimizer = student.make_optimizer(model, name)
+    if not isinstance(optimizer, torch.optim.Optimizer):
+        return {"type": type(optimizer).__name__}
+    kind = type(optimizer)
+    held = {id(p) for group in optimizer.param_groups for p in group["params"]}
+    return {"type": f"{kind.__module__}.{kind.__qualname__}", "optimizer": True,
+            "exact": held == {id(p) for p in model.parameters()},
+            "group": {k: v for k, v in optimizer.param_groups[0].items() if k in ("lr", "momentum")}}
+"""
+
+
+def _qualified(kind: type) -> str:
+    return f"{kind.__module__}.{kind.__qualname__}"
+
+
 @case("2.5", "make_optimizer on another model; its type, learning rate and momentum")
 def _make_optimizer(ctx: Context) -> None:
     torch.manual_seed(11)
     model = nn.Sequential(nn.Linear(9, 7), nn.ReLU(), nn.Linear(7, 2))
     for name in ("sgd", "adam"):
-        mine, theirs = ctx.student.make_optimizer(model, name), ctx.reference.make_optimizer(model, name)
-        require(
-            isinstance(mine, torch.optim.Optimizer), f"make_optimizer(model, {name!r}) returned {type(mine).__name__}"
-        )
+        seen = ctx.student.run(MAKE_OPTIMIZER, model=copy.deepcopy(model), name=name)
+        theirs = ctx.reference.make_optimizer(model, name)
+        require(seen.get("optimizer") is True, f"make_optimizer(model, {name!r}) returned {seen.get('type')}")
         allowed = (torch.optim.Adam, torch.optim.AdamW) if name == "adam" else (type(theirs),)
-        require(isinstance(mine, allowed), f"make_optimizer(model, {name!r}) returned {type(mine).__name__}")
-        held = {id(p) for group in mine.param_groups for p in group["params"]}
-        require(
-            held == {id(p) for p in model.parameters()},
-            f"the {name!r} optimizer does not hold exactly the model's parameters",
-        )
+        kind = seen["type"]
+        require(kind in {_qualified(k) for k in allowed}, f"make_optimizer(model, {name!r}) returned {str(kind)[:80]}")
+        require(seen["exact"] is True, f"the {name!r} optimizer does not hold exactly the model's parameters")
+        group = seen["group"]
         for key in ("lr", "momentum"):
             if key in theirs.param_groups[0]:
-                value = mine.param_groups[0].get(key)
+                value = group.get(key)
                 require(
-                    value == theirs.param_groups[0][key],
+                    type(value) in (int, float) and value == theirs.param_groups[0][key],
                     f"the {name!r} optimizer has {key}={value}, not the value the statement gives",
                 )
 
 
-@case("2.5", "apply_init on a 1000-600-300-10 network")
-def _apply_init(ctx: Context) -> None:
-    torch.manual_seed(12)
+APPLY_INIT = """
+import torch
+from torch import nn
+def procedure():
     model = nn.Sequential(nn.Linear(1000, 600), nn.ReLU(), nn.Linear(600, 300), nn.ReLU(), nn.Linear(300, 10))
     before = [p.detach().clone() for p in model.parameters()]
-    require(ctx.student.apply_init(model, "default") is model, "apply_init should return the model it was given")
-    require(
-        all(torch.equal(a, p) for a, p in zip(before, model.parameters())),
-        "apply_init(model, 'default') changed the weights",
-    )
-    require(ctx.student.apply_init(model, "kaiming") is model, "apply_init should return the model it was given")
-    for layer in (m for m in model.modules() if isinstance(m, nn.Linear)):
-        target = (2.0 / layer.in_features) ** 0.5
-        std = layer.weight.detach().std().item()
+    seen = {"default_returns": student.apply_init(model, "default") is model}
+    seen["default_kept"] = all(torch.equal(a, p) for a, p in zip(before, model.parameters()))
+    seen["kaiming_returns"] = student.apply_init(model, "kaiming") is model
+    seen["layers"] = [(m.weight.detach().clone(), m.bias.detach().clone()) for m in model.modules() if isinstance(m, nn.Linear)]
+    return seen
+"""
+
+
+@case("2.5", "apply_init on a 1000-600-300-10 network")
+def _apply_init(ctx: Context) -> None:
+    seen = ctx.student.run(APPLY_INIT, seed=12)
+    require(seen["default_returns"] is True, "apply_init should return the model it was given")
+    require(seen["default_kept"] is True, "apply_init(model, 'default') changed the weights")
+    require(seen["kaiming_returns"] is True, "apply_init should return the model it was given")
+    layers = seen["layers"]
+    require(type(layers) is list and len(layers) == 3, "apply_init changed the model's layers")
+    for (weight, bias), (n_in, n_out) in zip(layers, ((1000, 600), (600, 300), (300, 10))):
+        weight, bias = tensor(weight, "a weight"), tensor(bias, "a bias")
+        require(tuple(weight.shape) == (n_out, n_in) and tuple(bias.shape) == (n_out,), "apply_init changed the shapes")
+        target = (2.0 / n_in) ** 0.5
+        std = weight.std().item()
+        require(abs(std - target) < 0.05 * target, f"after 'kaiming' a {n_in}->{n_out} layer has weight std {std:.4f}")
         require(
-            abs(std - target) < 0.05 * target,
-            f"after 'kaiming' a {layer.in_features}->{layer.out_features} layer has weight std {std:.4f}",
+            abs(weight.mean().item()) < 0.1 * target,
+            f"after 'kaiming' a {n_in}->{n_out} layer's weights are not centred",
         )
-        require(
-            abs(layer.weight.detach().mean().item()) < 0.1 * target,
-            f"after 'kaiming' a {layer.in_features}->{layer.out_features} layer's weights are not centred",
-        )
-        require(not layer.bias.detach().any(), "after 'kaiming' the biases should be zero")
+        require(not bias.any(), "after 'kaiming' the biases should be zero")
+
+
+MAKE_SCHEDULER = """
+import torch
+def procedure(epochs):
+    model = torch.nn.Linear(3, 2)
+    seen = {"none": student.make_scheduler(torch.optim.SGD(model.parameters(), lr=0.2), "none", epochs) is None}
+    for name, kind in (("step", torch.optim.lr_scheduler.StepLR), ("plateau", torch.optim.lr_scheduler.ReduceLROnPlateau)):
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.2)
+        scheduler = student.make_scheduler(optimizer, name, epochs)
+        entry = {"type": type(scheduler).__name__, "kind": isinstance(scheduler, kind)}
+        if entry["kind"]:
+            entry["wraps"] = scheduler.optimizer is optimizer
+            for _ in range(epochs):
+                optimizer.step()
+                scheduler.step(1.0) if name == "plateau" else scheduler.step()
+            entry["lr"] = float(optimizer.param_groups[0]["lr"])
+        seen[name] = entry
+    return seen
+"""
 
 
 @case("2.5", "make_scheduler for runs of 4, 7 and 30 epochs")
 def _make_scheduler(ctx: Context) -> None:
-    model = nn.Linear(3, 2)
     for epochs in (4, 7, 30):
-        optimizer = torch.optim.SGD(model.parameters(), lr=0.2)
-        require(
-            ctx.student.make_scheduler(optimizer, "none", epochs) is None,
-            "make_scheduler(..., 'none', epochs) should return None",
-        )
-        for name, kind in (
-            ("step", torch.optim.lr_scheduler.StepLR),
-            ("plateau", torch.optim.lr_scheduler.ReduceLROnPlateau),
-        ):
-            optimizer = torch.optim.SGD(model.parameters(), lr=0.2)
-            scheduler = ctx.student.make_scheduler(optimizer, name, epochs)
+        seen = ctx.student.run(MAKE_SCHEDULER, epochs=epochs)
+        require(seen["none"] is True, "make_scheduler(..., 'none', epochs) should return None")
+        for name in ("step", "plateau"):
+            entry = seen[name]
             require(
-                isinstance(scheduler, kind),
-                f"make_scheduler(..., {name!r}, {epochs}) returned {type(scheduler).__name__}",
+                entry["kind"] is True, f"make_scheduler(..., {name!r}, {epochs}) returned {str(entry['type'])[:60]}"
             )
-            require(
-                scheduler.optimizer is optimizer, f"the {name!r} scheduler does not wrap the optimizer it was given"
-            )
-            for _ in range(epochs):
-                optimizer.step()
-                scheduler.step(1.0) if name == "plateau" else scheduler.step()
-            lr = optimizer.param_groups[0]["lr"]
+            require(entry["wraps"] is True, f"the {name!r} scheduler does not wrap the optimizer it was given")
+            lr = number(entry["lr"], "the learning rate")
             require(lr < 0.2, f"in a run of {epochs} epochs the {name!r} scheduler never lowered the learning rate")
 
 
@@ -283,44 +410,113 @@ def _confusion_counts(ctx: Context) -> None:
         require(
             tuple(mine.shape) == (classes, classes), f"confusion_counts(..., {classes}) has shape {tuple(mine.shape)}"
         )
-        require(not mine.is_floating_point(), f"confusion_counts returned {mine.dtype} counts, not integers")
         require(
-            torch.equal(mine.cpu().long(), expected.cpu().long()),
+            not mine.is_floating_point() and mine.dtype != torch.bool,
+            f"confusion_counts returned {mine.dtype} counts, not integers",
+        )
+        require(
+            torch.equal(mine.long(), expected.cpu().long()),
             f"confusion_counts of {n} samples over {classes} classes has wrong counts",
         )
 
 
-@case("2.6", "the final model, trained as the notebook trains it: its test accuracy", seconds=900)
-def _final_accuracy(ctx: Context) -> None:
-    from utils import fit, predict, seed_everything, tensor_loaders
+#: The cases of 2.4 the final training needs: the student's loop must train; their evaluate only if it passes.
+TRAINS = "2.4 train_one_epoch for two epochs on 203 other samples (batches of 32), starting in eval mode"
+EVALUATES = "2.4 evaluate on 203 other samples (batches of 50) with a model left in training mode"
 
-    for part, what in (("2.4", "train_one_epoch and evaluate (2.4)"), ("2.6", "build_final_model (2.6)")):
-        require(ctx.verdicts.get(part, True), f"not trained: {what} do not pass their checks yet")
-
-    device = ctx.device
+FINAL = """
+import torch
+from utils import fit, seed_everything, tensor_loaders
+def _evaluate(model, loader, criterion, device):
+    model.eval()
+    total, correct, count = 0.0, 0, 0
+    with torch.no_grad():
+        for inputs, labels in loader:
+            outputs = model(inputs.to(device))
+            total += criterion(outputs, labels.to(device)).item() * len(labels)
+            correct += (outputs.argmax(dim=1) == labels.to(device)).sum().item()
+            count += len(labels)
+    return total / count, correct / count
+def procedure(device, own_evaluate, probe, order):
+    device = torch.device(device)
     loaders = tensor_loaders(batch_size=256, device=device)
     seed_everything(0)
-    result = ctx.student.build_final_model(device)
-    require(
-        isinstance(result, (tuple, list)) and len(result) == 4,
-        "build_final_model should return (model, optimizer, scheduler, epochs)",
-    )
+    result = student.build_final_model(device)
+    if not (isinstance(result, (tuple, list)) and len(result) == 4):
+        return {"built": False}
     model, optimizer, scheduler, epochs = result
-    fit(
-        model,
-        loaders.train,
-        loaders.val,
-        ctx.student.make_criterion(),
-        optimizer,
-        epochs,
-        device,
-        train_one_epoch=ctx.student.train_one_epoch,
-        evaluate=ctx.student.evaluate,
-        scheduler=scheduler,
-        progress=False,
+    fit(model, loaders.train, loaders.val, student.make_criterion(), optimizer, epochs, device,
+        train_one_epoch=student.train_one_epoch, evaluate=student.evaluate if own_evaluate else _evaluate,
+        scheduler=scheduler, progress=False)
+    model.eval()
+    with torch.no_grad():
+        test_images = torch.cat([x for x, _ in loaders.test])
+        outputs = model(test_images[probe.to(device)])
+        predictions = []
+        test_images = test_images[order.to(device)]
+        for start in range(0, len(test_images), 1024):
+            predictions.append(model(test_images[start:start + 1024]).argmax(dim=1).cpu())
+    return {"built": True, "state": dict(model.state_dict()), "probe": outputs, "predictions": torch.cat(predictions)}
+"""
+
+
+def _test_set() -> tuple[torch.Tensor, torch.Tensor]:
+    """Fashion-MNIST's test images and labels, read in the grader's process (the same files the kernel reads)."""
+    from utils import as_tensors, fashion_mnist
+
+    if "test" not in _TEST:
+        _TEST["test"] = as_tensors(fashion_mnist(False))
+    return _TEST["test"]
+
+
+_TEST: dict[str, tuple[torch.Tensor, torch.Tensor]] = {}
+
+
+def rebuild(ctx: Context, weights: dict[str, torch.Tensor]) -> nn.Module | None:
+    """The reference's ``MLP`` holding ``weights`` (the student's trained state_dict), or ``None`` if none fits."""
+    linear = [k[: -len(".weight")] for k, v in weights.items() if k.endswith(".weight") and v.dim() == 2]
+    if not linear:
+        return None
+    sizes = [weights[f"{linear[0]}.weight"].shape[1]] + [weights[f"{name}.weight"].shape[0] for name in linear]
+    batch_norm = any(k.endswith("running_mean") for k in weights)
+    for dropout in (0.0, 0.5):
+        try:
+            model = ctx.reference.MLP(sizes[0], sizes[1:-1], sizes[-1], dropout=dropout, batch_norm=batch_norm)
+            model.load_state_dict(weights, strict=True)
+        except (RuntimeError, KeyError, TypeError, ValueError):
+            continue
+        return model.eval()
+    return None
+
+
+@case("2.6", "the final model, trained as the notebook trains it: its test accuracy", seconds=900)
+def _final_accuracy(ctx: Context) -> None:
+    require(ctx.cases.get(TRAINS, True), "not trained: train_one_epoch (2.4) does not train a model correctly yet")
+    images, labels = _test_set()
+    order = torch.randperm(len(labels), generator=generator(262))
+    probe = images[order[:512]]  # the kernel reads the same test set: it is sent the indices only
+    seen = ctx.student.run(
+        FINAL, device=str(ctx.device), own_evaluate=ctx.cases.get(EVALUATES, True), probe=order[:512], order=order
     )
-    labels, predictions = predict(model, loaders.test, device)
-    accuracy = (labels == predictions).double().mean().item()
+    require(seen.get("built") is True, "build_final_model should return (model, optimizer, scheduler, epochs)")
+    weights = state(seen["state"], "the final model's state_dict")
+    model = rebuild(ctx, {k: v.float() if v.is_floating_point() else v for k, v in weights.items()})
+    outputs = tensor(seen["probe"], "the final model's output")
+    if model is not None:  # the reference's MLP with the student's weights: it must compute what the kernel's did
+        with torch.no_grad():
+            expected = model(probe)
+        require(
+            outputs.shape == expected.shape and torch.allclose(outputs.float(), expected, atol=1e-3, rtol=1e-3),
+            "the final model's outputs are not what its weights compute (does its forward use anything else?)",
+        )
+        with torch.no_grad():
+            predictions = torch.cat([model(images[i : i + 1024]).argmax(dim=1) for i in range(0, len(images), 1024)])
+        accuracy = (predictions == labels).double().mean().item()
+    else:  # not the reference's MLP: judged from its own forward pass in the kernel
+        predictions = tensor(seen["predictions"], "the final model's predictions")
+        require(tuple(predictions.shape) == tuple(labels.shape), "the final model's predictions have the wrong shape")
+        accuracy = (predictions.long() == labels[order]).double().mean().item()
+        ctx.report["final_model_note"] = "the final model is not an MLP of 2.2: its accuracy is its own forward pass's"
     ctx.report["test_accuracy"] = round(accuracy, 4)
     threshold = float(ctx.settings["accuracy_threshold"])
     require(
