@@ -28,7 +28,7 @@ help:
 	@echo "make lab           JupyterLab in notebooks/ with the project's environment"
 	@echo "make bench         data-pipeline benchmark (stock DataLoader vs tensor path)"
 	@echo "make student       student handout (solutions removed) in dist/student and dist/hw08-student.zip"
-	@echo "make grade SUBMISSIONS=dir [OUT=grades] [JOBS=N]  grade submissions: gradebook.csv, feedback/, summary.png"
+	@echo "make grade SUBMISSIONS=dir [OUT=grades] [JOBS=N] [NO_SANDBOX=1]  grade submissions (each kernel under bubblewrap): gradebook.csv, feedback/, summary.png"
 	@echo "make bench-grade   grading benchmark: 10 synthetic students, seconds per student and per phase"
 	@echo "make site          the instructors' Quarto site in _site/ (needs quarto on PATH)"
 	@echo "make site-student  the students' Quarto site in _site-student/ (needs quarto on PATH)"
@@ -107,7 +107,7 @@ student: $(STAMP)
 OUT ?= grades
 grade: $(STAMP) $(DATA_STAMP)
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=folder [OUT=grades] [JOBS=N] (one sub-folder or .zip per student)"; exit 2; }
-	$(PY) -m grading "$(SUBMISSIONS)" --out "$(OUT)" $(if $(JOBS),--jobs $(JOBS))
+	$(PY) -m grading "$(SUBMISSIONS)" --out "$(OUT)" $(if $(JOBS),--jobs $(JOBS)) $(if $(NO_SANDBOX),--no-sandbox)
 
 bench-grade: $(STAMP) $(DATA_STAMP)
 	$(PY) benchmarks/grading_speed.py

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import sys
 import tempfile
 import threading
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -28,6 +29,10 @@ from .submissions import Student, UnreadableNotebook, find_students, read_found
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = Path(__file__).resolve().parent
+NO_SANDBOX = (
+    "graded with --no-sandbox: the student's code ran without the operating system's sandbox "
+    "(it could reach the network, the grader's files and processes)"
+)
 
 
 @dataclass(frozen=True)
@@ -37,6 +42,8 @@ class Options:
     device: str = "cpu"
     data: Path | None = None
     progress: bool = True
+    sandboxed: bool = True  # each kernel under bubblewrap; False only with the instructor's --no-sandbox
+    resources: sandbox.Resources = field(default_factory=sandbox.Resources)
 
 
 @dataclass
@@ -138,7 +145,19 @@ def grade_notebook(student: Student, name: str, context: Context) -> NotebookRes
         except ForeignNotebook as error:
             return unanswered(name, "unreadable", parts, f"{found.origin}: {error}")
         environment = sandbox.environment(box, context.data, context.options.device, context.threads)
-        execution = execute(graded, nonce, context.options.limits, str(box.notebooks), environment)
+        options = context.options
+        launch = sandbox.launch(
+            box,
+            [context.data, PACKAGE],
+            options.resources,
+            context.threads,
+            options.limits.notebook_seconds,
+            options.sandboxed,
+        )
+        try:
+            execution = execute(graded, nonce, options.limits, str(box.notebooks), environment, launch)
+        finally:
+            sandbox.release(launch)
         return judge(graded, execution, parts, _normalizer(box))
     finally:
         sandbox.remove(box)
@@ -158,6 +177,10 @@ def grade(submissions: Path, out: Path, options: Options = Options()) -> list[St
 
     _check_folders(submissions, out)
     _prepare_output(out)
+    if options.sandboxed:
+        sandbox.require()
+    else:
+        print(f"warning: {NO_SANDBOX}", file=sys.stderr)
     data = ensure_fashion_mnist(data_root(options.data), download=False).resolve()
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     with tempfile.TemporaryDirectory(prefix="hw08-grading-") as temporary:
@@ -178,7 +201,8 @@ def grade(submissions: Path, out: Path, options: Options = Options()) -> list[St
             threshold=accuracy_threshold(ROOT / "notebooks" / "hw08-q02.ipynb"),
         )
         students, ignored = find_students(submissions, set(handout.notebooks))
-        results = {s.name: StudentResult(s.name, {}, list(s.notes)) for s in students}
+        unsandboxed = [] if options.sandboxed else [NO_SANDBOX]
+        results = {s.name: StudentResult(s.name, {}, [*s.notes, *unsandboxed]) for s in students}
         order = sorted(handout.notebooks, key=lambda n: (handout.notebooks[n].question != 2, n))
         jobs = [(student, name) for name in order for student in students]
         remaining = {s.name: len(handout.notebooks) for s in students}
