@@ -49,6 +49,12 @@ class Sandbox:
         """Every file of the handout copy: readable, never to be changed or deleted (nor its folder)."""
         return [str(p) for p in sorted(self.handout.rglob("*")) if p.is_file()]
 
+    def layers(self) -> list[tuple[str, str]]:
+        """The mounts over the sandbox's folder, in order: the handout read-only, its ``notebooks`` writable
+        (the kernel's working folder) but the files in it read-only. Mount points cannot be renamed or removed."""
+        files = [str(p) for p in sorted(self.notebooks.rglob("*")) if p.is_file()]
+        return [("--ro-bind", str(self.handout)), ("--bind", str(self.notebooks)), *(("--ro-bind", f) for f in files)]
+
 
 def warm_matplotlib(cache: Path) -> None:
     """Build matplotlib's font cache once into ``cache`` (each kernel gets a copy instead of rebuilding it)."""
@@ -250,13 +256,13 @@ def python_mounts() -> list[str]:
 
 
 def bwrap_arguments(
-    writable: Path, read_only: list[Path], protected: list[str], cwd: str, uid: int | None
+    writable: Path, read_only: list[Path], layers: list[tuple[str, str]], cwd: str, uid: int | None
 ) -> list[str]:
     """bubblewrap's command line for a kernel (everything before the kernel's own command).
 
     Mounted: the system's programs and libraries (``/usr``), this Python, ``read_only``
-    (read-only), ``writable`` (read-write, the kernel's folder) with each file of
-    ``protected`` read-only inside it, a ``/proc`` and ``/dev`` of the kernel's own, small
+    (read-only), ``writable`` (read-write, the kernel's folder) with ``layers`` (``(option, path)``:
+    ``--ro-bind`` or ``--bind`` of a path inside it, in order) over it, a ``/proc`` and ``/dev`` of the kernel's own, small
     ``/tmp`` and ``/dev/shm``. Nothing else of the machine: no home folder, no repository,
     no submissions. New network, process, IPC and host-name namespaces.
     """
@@ -285,8 +291,8 @@ def bwrap_arguments(
     for path in dict.fromkeys(mounts):
         args += ["--ro-bind", path, path]
     args += ["--bind", folder, folder]
-    for path in protected:
-        args += ["--ro-bind", path, path]
+    for option, path in layers:
+        args += [option, path, path]
     args += ["--chdir", cwd]
     args += ["--setenv", "JPY_PARENT_PID", "1"]  # its parent is the namespace's init: no poller (--die-with-parent)
     if uid is not None:
@@ -295,6 +301,12 @@ def bwrap_arguments(
         args += ["--inh-caps=-all", "--bounding-set=-all"]
     args.append("--")
     return args
+
+
+def limited(limits: dict[str, tuple[int, int]], arguments: list[str]) -> list[str]:
+    """The command running this Python with ``arguments`` under the resource ``limits`` (set before it starts)."""
+    encoded = ",".join(f"{name}:{soft}:{hard}" for name, (soft, hard) in limits.items())
+    return [sys.executable, "-c", LAUNCHER, encoded, *arguments]
 
 
 def launch(
@@ -308,11 +320,10 @@ def launch(
     """How to start ``box``'s kernel: under bubblewrap (``sandboxed``), or directly, with the limits."""
     uid = USER_IDS.take() if sandboxed and _as_root() else None
     limits = resources.rlimits(threads, notebook_seconds, sandboxed)
-    encoded = ",".join(f"{name}:{soft}:{hard}" for name, (soft, hard) in limits.items())
-    kernel = [sys.executable, "-c", LAUNCHER, encoded, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    kernel = limited(limits, ["-m", "ipykernel_launcher", "-f", "{connection_file}"])
     prefix: list[str] = []
     if sandboxed:
-        prefix = bwrap_arguments(box.root, read_only, box.protected(), str(box.notebooks), uid)
+        prefix = bwrap_arguments(box.root, read_only, box.layers(), str(box.notebooks), uid)
         if uid is not None:
             _hand_over(box, uid)
     return Launch(prefix + kernel, box.root, uid, resources, sandboxed)
@@ -374,3 +385,19 @@ def require() -> None:
     why = probe()
     if why is not None:
         raise Unavailable(f"make grade refuses to run students' code without its sandbox: {why}.\n{FIX}")
+
+
+def run_python(
+    box: Sandbox, code: str, resources: Resources, read_only: list[Path] = (), timeout: float = 120
+) -> subprocess.CompletedProcess:
+    """Run ``code`` with this Python in ``box``'s sandbox, as a kernel would be (its limits, its user)."""
+    uid = USER_IDS.take() if _as_root() else None
+    try:
+        if uid is not None:
+            _hand_over(box, uid)
+        command = bwrap_arguments(box.root, list(read_only), box.layers(), str(box.notebooks), uid)
+        command += limited(resources.rlimits(1, timeout, True), ["-c", code])
+        return subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False, env={})
+    finally:
+        if uid is not None:
+            USER_IDS.give_back(uid)
