@@ -34,6 +34,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from jupyter_client import AsyncKernelManager
@@ -152,8 +153,9 @@ class GradingClient(NotebookClient):
             self.cell_errors[cell_index] = f"{name}: {value}"[:300].rstrip(": ")
 
     async def _kill(self) -> None:
-        """SIGKILL to the kernel's process group: bubblewrap, whose sandbox then dies whole."""
+        """SIGKILL to the kernel's sandbox: the init of its process namespace first (all in it die with it)."""
         if self.km is not None and self.km.has_kernel:
+            kill_tree(getattr(self.km.provisioner, "pid", None))
             try:
                 await self.km.signal_kernel(signal.SIGKILL)
             except (OSError, RuntimeError):  # already gone
@@ -174,6 +176,36 @@ class GradingClient(NotebookClient):
                 self.over_folder.setdefault(self.current, what)
                 await self._kill()
                 return
+
+
+def kill_tree(pid: int | None) -> None:
+    """SIGKILL ``pid``'s descendants (bubblewrap's namespace init and the kernel in it), then ``pid``.
+
+    Killing bubblewrap alone is not enough: as root, its namespace's init does not always die
+    with it (``--die-with-parent`` is lost when it drops its privileges), and the kernel in it
+    would live on.
+    """
+    if not pid or not os.path.isdir("/proc"):
+        return
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_bytes().decode(errors="replace")
+                parent = int(stat.rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            children.setdefault(parent, []).append(int(entry))
+    order, stack = [], [pid]
+    while stack:
+        current = stack.pop()
+        order.append(current)
+        stack.extend(children.get(current, []))
+    for target in order[1:] + order[:1]:
+        try:
+            os.kill(target, signal.SIGKILL)
+        except OSError:
+            pass
 
 
 def folder_usage(folder: str) -> tuple[int, int]:
@@ -285,16 +317,24 @@ async def _run(
     execution = Execution()
     resources = launch.resources if launch else None
     began = time.perf_counter()
-    async with client.async_setup_kernel(**start):
-        execution.kernel_seconds = time.perf_counter() - began
-        watcher = None
-        if launch is not None:
-            watcher = asyncio.ensure_future(client.watch_folder(str(launch.folder), launch.resources.folder_bytes))
-        try:
-            await _cells(graded, client, limits, execution, resources, began)
-        finally:
-            if watcher is not None:
-                watcher.cancel()
+    started = False
+    try:
+        async with client.async_setup_kernel(**start):
+            started = True
+            execution.kernel_seconds = time.perf_counter() - began
+            watcher = None
+            if launch is not None:
+                watcher = asyncio.ensure_future(client.watch_folder(str(launch.folder), launch.resources.folder_bytes))
+            try:
+                await _cells(graded, client, limits, execution, resources, began)
+            finally:
+                if watcher is not None:
+                    watcher.cancel()
+                await client._kill()  # the sandbox ends with its notebook: nothing in it outlives the run
+    except (RuntimeError, TimeoutError, OSError, DeadKernelError) as error:
+        if started:
+            raise
+        execution.worsen("crashed", f"the kernel did not start ({error}); nothing was graded")
     execution.records = client.records
     return execution
 
