@@ -132,8 +132,8 @@ ATTACKS: dict[str, tuple[str, bool, str]] = {
     "kills-every-pid": (
         """
         import os, signal
-        own = {int(thread) for thread in os.listdir("/proc/self/task")}  # (a thread's id kills its process)
-        for pid in range(2, min(2**22, int(open("/proc/sys/kernel/pid_max").read()))):
+        own = {{int(thread) for thread in os.listdir("/proc/self/task")}}  # (a thread's id kills its process)
+        for pid in range(2, 2**16):
             if pid not in own:
                 try:
                     os.kill(pid, signal.SIGKILL)
