@@ -327,3 +327,14 @@ def test_make_grade_passes_no_sandbox_on() -> None:
         check=True,
     )
     assert "--no-sandbox" not in plain.stdout
+
+
+def test_the_audit_hook_names_network_use_and_lets_unix_sockets_be() -> None:
+    from grading import guard
+
+    policy = guard.Policy(sandbox="/nowhere")
+    with socket.socket() as tcp, socket.socket(socket.AF_UNIX) as unix:
+        refused = policy.decide("socket.connect", (tcp, ("127.0.0.1", 8080)))
+        assert refused is not None and refused.startswith("use the network (connect") and "8080" in refused
+        assert policy.decide("socket.sendto", (tcp, ("10.0.0.1", 53))).startswith("use the network (sendto")
+        assert policy.decide("socket.connect", (unix, "/nowhere/kernel-1")) is None
