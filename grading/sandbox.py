@@ -1,4 +1,11 @@
-"""A fresh folder and a minimal environment for each graded notebook's kernel (host side).
+"""A fresh folder, a minimal environment and an operating-system sandbox for each graded notebook's kernel.
+
+Each kernel runs under bubblewrap (:func:`launch`): its own network, process, IPC and
+host-name namespaces, only this folder writable (the handout in it read-only but for its
+``notebooks/``), Python, the system's libraries and the data read-only, nothing else of the
+machine; as an unprivileged user when the grader is root; with limits on memory, processes,
+file size and CPU time set before the kernel starts (:class:`Resources`). :func:`require`
+refuses to grade where bubblewrap cannot run.
 
 Layout of one sandbox (deleted after the notebook is graded)::
 
