@@ -29,7 +29,7 @@ help:
 	@echo "make bench         data-pipeline benchmark (stock DataLoader vs tensor path)"
 	@echo "make bench-notebooks  each notebook's time beside its GEMM floor and its calibrated budget"
 	@echo "make student       student handout (solutions removed) in dist/student and dist/hw08-student.zip"
-	@echo "make grade SUBMISSIONS=dir [OUT=grades] [JOBS=N]  grade submissions: gradebook.csv, feedback/, summary.png"
+	@echo "make grade SUBMISSIONS=dir [OUT=grades] [JOBS=N] [NO_SANDBOX=1]  grade submissions (each kernel under bubblewrap): gradebook.csv, feedback/, summary.png"
 	@echo "                   also ROSTER=csv POLICY=toml MANUAL=scores.csv ONLY=student SHARD=K/N MERGE=1 SCHEDULER=local:N"
 	@echo "make bench-grade   grading benchmark: 10 synthetic students, seconds per student and per phase"
 	@echo "make site          the instructors' Quarto site in _site/ (needs quarto on PATH)"
@@ -111,8 +111,8 @@ student: $(STAMP)
 
 OUT ?= grades
 grade: $(STAMP) $(DATA_STAMP)
-	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=folder-or-zip [OUT=grades] [JOBS=N] [ROSTER=csv] [POLICY=toml] [MANUAL=scores.csv] [ONLY=student] [SHARD=K/N] [MERGE=1] [SCHEDULER=local:N|address]"; exit 2; }
-	$(PY) -m grading "$(SUBMISSIONS)" --out "$(OUT)" $(if $(JOBS),--jobs $(JOBS)) $(if $(ROSTER),--roster "$(ROSTER)") $(if $(POLICY),--policy "$(POLICY)") $(if $(MANUAL),--manual "$(MANUAL)") $(if $(ONLY),--only "$(ONLY)") $(if $(SHARD),--shard $(SHARD)) $(if $(MERGE),--merge) $(if $(SCHEDULER),--scheduler "$(SCHEDULER)")
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=folder-or-zip [OUT=grades] [JOBS=N] [ROSTER=csv] [POLICY=toml] [MANUAL=scores.csv] [ONLY=student] [SHARD=K/N] [MERGE=1] [SCHEDULER=local:N|address] [NO_SANDBOX=1]"; exit 2; }
+	$(PY) -m grading "$(SUBMISSIONS)" --out "$(OUT)" $(if $(JOBS),--jobs $(JOBS)) $(if $(ROSTER),--roster "$(ROSTER)") $(if $(POLICY),--policy "$(POLICY)") $(if $(MANUAL),--manual "$(MANUAL)") $(if $(ONLY),--only "$(ONLY)") $(if $(SHARD),--shard $(SHARD)) $(if $(MERGE),--merge) $(if $(SCHEDULER),--scheduler "$(SCHEDULER)") $(if $(NO_SANDBOX),--no-sandbox)
 
 bench-grade: $(STAMP) $(DATA_STAMP)
 	$(PY) benchmarks/grading_speed.py

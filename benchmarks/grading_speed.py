@@ -4,7 +4,8 @@ Grades N synthetic students (complete solutions of all three questions, every ot
 with new cell ids so that cells are matched by name) and prints the wall time per
 student and the time of each phase, summed over the notebooks: starting kernels, the
 setup cells, the students' code, the self-checks, the hidden cases (question 2's final
-training apart) and the handout cells grading needs. The load average is printed too:
+training apart) and the handout cells grading needs; and what the sandbox (bubblewrap)
+costs per kernel start, against a kernel started without it. The load average is printed too:
 timings taken while other work shares the cores are not the grader's own.
 
     python benchmarks/grading_speed.py [--students 10] [--jobs 2]
@@ -61,7 +62,20 @@ def main(argv: list[str] | None = None) -> int:
         f"\nthe data channel (part of the hidden cases' time): {channel.get('requests', 0) / n:.0f} requests, "
         f"{channel.get('seconds', 0) / n:.1f} s and {channel.get('bytes', 0) / n / 2**20:.1f} MB of replies per student"
     )
+    print("\nwhat the sandbox costs per kernel start (one question-1 notebook, graded alone):")
+    for sandboxed in (True, False):
+        print(f"  {'bubblewrap' if sandboxed else '--no-sandbox':<22} {kernel_start(sandboxed):7.1f} s")
     return 0
+
+
+def kernel_start(sandboxed: bool) -> float:
+    """Seconds to start the kernel of one question-1 notebook, with or without the sandbox."""
+    with tempfile.TemporaryDirectory(prefix="hw08-bench-kernel-") as temporary:
+        folder = Path(temporary)
+        name = "hw08-q01.ipynb"
+        synthetic.write(folder / "submissions" / "student", {name: synthetic.notebooks()[name][1]})
+        students = grade(folder / "submissions", folder / "out", Options(progress=False, sandboxed=sandboxed))
+        return students[0].notebooks[name].seconds["kernel"]
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from .executor import Limits
+from .sandbox import Resources
 
 
 def default_jobs() -> int:
@@ -50,6 +51,36 @@ def parser() -> argparse.ArgumentParser:
         type=float,
         default=Limits.output_bytes / 2**20,
         help="output per cell, MB (default %(default)g)",
+    )
+    defaults = Resources()
+    p.add_argument(
+        "--memory-limit-gb",
+        type=float,
+        default=defaults.memory_bytes / 2**30,
+        help="memory per kernel, GB (default %(default)g)",
+    )
+    p.add_argument(
+        "--process-limit",
+        type=int,
+        default=defaults.processes,
+        help="processes and threads per kernel, besides its torch threads (default %(default)d)",
+    )
+    p.add_argument(
+        "--file-limit-mb",
+        type=float,
+        default=defaults.file_bytes / 2**20,
+        help="size of one file, MB (default %(default)g)",
+    )
+    p.add_argument(
+        "--disk-limit-mb",
+        type=float,
+        default=defaults.folder_bytes / 2**20,
+        help="the kernel's whole working folder, MB (default %(default)g)",
+    )
+    p.add_argument(
+        "--no-sandbox",
+        action="store_true",
+        help="run the kernels without bubblewrap (only where it cannot run; every student's feedback says so)",
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--roster", type=Path, help="CSV of the class: lms_id, student_id, name, section (optional)")
@@ -94,12 +125,20 @@ def main(argv: list[str] | None = None) -> int:
         notebook_seconds=args.notebook_timeout,
         output_bytes=int(args.output_limit_mb * 2**20),
     )
+    resources = Resources(
+        memory_bytes=int(args.memory_limit_gb * 2**30),
+        processes=args.process_limit,
+        file_bytes=int(args.file_limit_mb * 2**20),
+        folder_bytes=int(args.disk_limit_mb * 2**20),
+    )
     options = Options(
         jobs=args.jobs,
         limits=limits,
         device=args.device,
         data=args.data,
         progress=not args.quiet,
+        sandboxed=not args.no_sandbox,
+        resources=resources,
         roster=args.roster,
         policy=args.policy,
         manual=args.manual,

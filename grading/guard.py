@@ -10,11 +10,16 @@ Inside the kernel, student code may
 * not start programs (``subprocess``, ``os.system``, ``os.exec*``, ``os.posix_spawn``),
   whose file accesses no hook would see.
 
+* not use the network (``socket`` connections, datagrams, binding; unix sockets are fine).
+
 A refused access raises ``PermissionError`` in the student's code and is recorded, so the
 feedback can say what was tried. An audit hook cannot be removed once installed. It guards
-ordinary Python file access (``open``, ``os``, ``shutil``, ``pathlib``, NumPy and torch
-loading files); it is not a security boundary against deliberate native code (``ctypes``):
-for untrusted submissions run ``make grade`` in a container or as an unprivileged user.
+ordinary Python file and network access (``open``, ``os``, ``shutil``, ``pathlib``, NumPy
+and torch loading files, ``socket``); it is not a security boundary against deliberate
+native code (``ctypes``). The boundary is the operating system's sandbox the kernel runs in
+(:mod:`grading.sandbox`: bubblewrap, which mounts nothing of the instructor's files and
+gives the kernel no network); this hook is a second layer that names, in the feedback,
+what the student's code tried.
 
 This module uses the standard library only and decides without side effects
 (:meth:`Policy.decide`), so the policy is tested outside a kernel.
@@ -23,6 +28,7 @@ This module uses the standard library only and decides without side effects
 from __future__ import annotations
 
 import os
+import socket
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -44,7 +50,9 @@ WRITE_EVENTS = {
 }
 TWO_PATH_EVENTS = {"os.rename", "os.link", "os.symlink", "shutil.copyfile", "shutil.copymode", "shutil.copystat"}
 PROCESS_EVENTS = {"subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.spawn", "pty.spawn"}
-WATCHED = frozenset({"open"} | READ_EVENTS | WRITE_EVENTS | TWO_PATH_EVENTS | PROCESS_EVENTS)
+#: Events that reach the network (``self`` is the socket; unix sockets are allowed).
+NETWORK_EVENTS = {"socket.connect", "socket.sendto", "socket.sendmsg", "socket.bind"}
+WATCHED = frozenset({"open"} | READ_EVENTS | WRITE_EVENTS | TWO_PATH_EVENTS | PROCESS_EVENTS | NETWORK_EVENTS)
 WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
 SYSTEM_READ_ROOTS = ("/usr", "/lib", "/lib32", "/lib64", "/bin", "/sbin", "/etc", "/sys", "/dev")
 PROC_FILES = ("/proc/cpuinfo", "/proc/meminfo", "/proc/stat", "/proc/sys", "/proc/filesystems")
@@ -102,6 +110,13 @@ class Policy:
         """``None`` to allow, else a short description of the refused access."""
         if event not in WATCHED:
             return None
+        if event in NETWORK_EVENTS:
+            family = getattr(args[0], "family", None) if args else None
+            if family == getattr(socket, "AF_UNIX", None):
+                return None
+            address = args[1] if len(args) > 1 else "?"
+            verb = event.split(".")[1]
+            return f"use the network ({verb} {address!r:.60})"
         if event in PROCESS_EVENTS:
             program = args[0] if args else "?"
             if isinstance(program, (bytes, os.PathLike)):

@@ -9,6 +9,7 @@ is deleted at the end.
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 import threading
 import time
@@ -29,6 +30,10 @@ from .submissions import Student, UnreadableNotebook, read_found
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = Path(__file__).resolve().parent
+NO_SANDBOX = (
+    "graded with --no-sandbox: the student's code ran without the operating system's sandbox "
+    "(it could reach the network, the grader's files and processes)"
+)
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,8 @@ class Options:
     shard: tuple[int, int] | None = None  # (K, N): grade the K-th of N shares, write shards/K-of-N.json
     scheduler: str | None = None  # a Dask scheduler address, or "local:N" for a LocalCluster of N workers
     similarity: bool = True
+    sandboxed: bool = True  # each kernel under bubblewrap; False only with the instructor's --no-sandbox
+    resources: sandbox.Resources = field(default_factory=sandbox.Resources)
 
 
 @dataclass
@@ -140,7 +147,14 @@ def grade_notebook(student: Student, name: str, context: Context) -> NotebookRes
         environment = sandbox.environment(box, context.data, context.options.device, context.threads)
         settings = {"accuracy_threshold": context.threshold, "device": context.options.device}
         cases = trusted.Judge(context.handout.notebooks[name], settings)
-        execution = execute(graded, context.options.limits, str(box.notebooks), environment, cases)
+        options = context.options
+        launch = sandbox.launch(
+            box, [context.data], options.resources, context.threads, options.limits.notebook_seconds, options.sandboxed
+        )
+        try:
+            execution = execute(graded, options.limits, str(box.notebooks), environment, cases, launch)
+        finally:
+            sandbox.release(launch)
         return judge(graded, execution, parts, _normalizer(box))
     finally:
         sandbox.remove(box)
@@ -268,6 +282,10 @@ def grade(submissions: Path, out: Path, options: Options = Options()) -> list[St
 
     _check_folders(submissions, out)
     _prepare_output(out)
+    if options.sandboxed:
+        sandbox.require()  # no bubblewrap: refused with the fix, before anything runs
+    else:
+        print(f"warning: {NO_SANDBOX}", file=sys.stderr)
     policy = load_policy(options)  # a wrong policy file stops the run before any kernel starts
     table = policy.parts(parts_table())
     roster = None
@@ -299,6 +317,9 @@ def grade(submissions: Path, out: Path, options: Options = Options()) -> list[St
             graded = grade_on_dask(students, options, context)
         else:
             graded = grade_students(students, context)
+        if not options.sandboxed:  # every row says it was graded without the sandbox
+            for student in graded:
+                student.notes.append(NO_SANDBOX)
         if options.progress and students:
             seconds = time.perf_counter() - began
             print(f"graded {len(students)} students in {seconds:.0f} s ({seconds / len(students):.1f} s per student)")

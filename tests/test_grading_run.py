@@ -103,7 +103,7 @@ def test_snooping_deleting_renaming_and_editing_checks_change_nothing_but_the_sc
     [
         ("invalid-json", "unreadable", "is not valid JSON"),
         ("other-homework", "unreadable", "it is another notebook"),
-        ("endless-loop", "timeout", "your code for 1.2 ran over its 20 s limit and was interrupted"),
+        ("endless-loop", "timeout", "time limit 20 s: your code for 1.2 ran over it and was killed"),
         ("kernel-dies", "crashed", "the kernel died while running your code for 1.3 (exit code 3)"),
         ("floods-output", "crashed", "your code for 1.1 wrote more than 5 MB of output: the kernel was stopped"),
     ],
@@ -117,9 +117,10 @@ def test_bad_submissions_end_as_a_row_with_status_and_reason(
     assert row["status_q02"] == "missing"
 
 
-def test_after_a_bad_cell_the_other_parts_are_still_graded(run: SimpleNamespace) -> None:
+def test_the_parts_before_a_bad_cell_are_graded_and_those_after_it_not(run: SimpleNamespace) -> None:
     loop, dies, flood = parts(run, "endless-loop"), parts(run, "kernel-dies"), parts(run, "floods-output")
-    assert [loop[p].passed for p in ("1.1", "1.2", "1.3", "1.4", "1.5")] == [True, False, True, True, True]
+    assert [loop[p].passed for p in ("1.1", "1.2", "1.3", "1.4", "1.5")] == [True, False, False, False, False]
+    assert loop["1.3"].message.startswith("not graded: time limit 20 s")  # killed, not interrupted
     assert [dies[p].passed for p in ("1.1", "1.2", "1.3", "1.4", "1.5")] == [True, True, False, False, False]
     assert dies["1.4"].message.startswith("not graded: the kernel died")
     assert not any(flood[p].passed for p in ("1.1", "1.2", "1.3", "1.4", "1.5"))
