@@ -164,6 +164,8 @@ FILE_REFERENCE = re.compile(r"(?<![\w/.$-])((?:[\w.-]+/)*[\w-][\w.-]*\.(?:md|qmd
 #: Names the project mentions but does not hold, each with why.
 NOT_IN_THE_REPOSITORY = {
     "_publish.yml": "written by `quarto publish gh-pages` (.github/workflows/site.yml explains)",
+    "_handin-policy.md": "written into the staged site by tools/render_site.py, from grading.toml",
+    "dist/katex.min.css": "KaTeX's stylesheet in node_modules/katex/ (npm ci), staged by tools/render_site.py",
 }
 
 
