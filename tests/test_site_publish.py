@@ -103,13 +103,35 @@ def _strings(value) -> list[str]:
     return []
 
 
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def public_text() -> str:
+    """What students get anyway: the handout's notebooks, the guide and the question statements."""
+    texts = [
+        "".join(cell.get("source", ""))
+        for path in sorted((ROOT / "dist" / "student" / "notebooks").glob("*.ipynb"))
+        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]
+    ]
+    texts += [path.read_text(encoding="utf-8") for path in sorted(ROOT.glob("*.qmd")) + sorted(ROOT.glob("*.md"))]
+    return flat("\n".join(texts))
+
+
 def solution_code_in(folder: Path) -> dict[str, list[str]]:
-    """``file -> solution lines`` (of any notebook) found in the site's texts."""
-    lines = {line for name in NOTEBOOK_NAMES for line in solution_lines(name) if len(line) >= MEANINGFUL}
+    """``file -> solution lines`` found in the site's texts: lines of any notebook's solution
+    regions that students never get elsewhere (long enough to mean something)."""
+    public = public_text()
+    lines = {
+        flat(line)
+        for name in NOTEBOOK_NAMES
+        for line in solution_lines(name)
+        if len(line) >= MEANINGFUL and flat(line) not in public
+    }
+    assert lines, "no solution line to look for"
     found = {}
     for relative, text in site_texts(folder).items():
-        flat = " ".join(text.split())
-        shown = sorted(line for line in lines if " ".join(line.split()) in flat)
+        shown = sorted(line for line in lines if line in flat(text))
         if shown:
             found[relative] = shown
     return found
