@@ -89,6 +89,14 @@ INSPECT = """() => {
 }"""
 
 
+#: The dark theme is on and its stylesheet applied: the page's background is dark.
+DARK_APPLIED = """() => {
+  if (!document.body.classList.contains('quarto-dark')) return false;
+  const rgb = getComputedStyle(document.body).backgroundColor.match(/\\d+/g).map(Number);
+  return (rgb[0] + rgb[1] + rgb[2]) / 3 < 80;
+}"""
+
+
 @dataclass
 class View:
     """A page as the browser showed it in one theme."""
@@ -119,8 +127,7 @@ def audit_page(context, base: str, name: str, shots: Path | None) -> Audit:
         if theme == "dark":
             page.evaluate("window.scrollTo(0, 0)")  # (the navbar hides while the page is scrolled)
             page.locator(".quarto-color-scheme-toggle").first.click()
-            page.wait_for_function("() => document.body.classList.contains('quarto-dark')")
-            page.wait_for_load_state("networkidle")
+            page.wait_for_function(DARK_APPLIED)
         page.add_script_tag(path=str(AXE))
         result = page.evaluate(
             "options => axe.run(document, options)",
