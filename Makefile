@@ -9,6 +9,8 @@ STAMP  := $(VENV)/.hw08-installed
 # `data` checks (size, MD5) and repairs the data every time: a phony target, so a data folder
 # whose path has spaces works, and a relative HW08_DATA follows utils.data_root's one rule.
 DATA_STAMP := data
+# npm ci's record of what it installed in node_modules/ (the `npm` target).
+NODE_STAMP := node_modules/.package-lock.json
 PYTEST_ARGS ?=
 PYTHON_TAG_CODE := import sys; v = sys.version_info; print("%s-%d.%d" % (sys.implementation.name, v[0], v[1]))
 PYTHON_TAG := $(shell $(PYTHON) -c '$(PYTHON_TAG_CODE)' 2>/dev/null)
@@ -19,7 +21,7 @@ endif
 
 .DELETE_ON_ERROR:
 
-.PHONY: help install data test lint run lab site site-student quarto-on-path student bench bench-notebooks grade bench-grade clean distclean FORCE
+.PHONY: help install data test lint run lab site site-student quarto-on-path student npm bench bench-notebooks grade bench-grade clean distclean FORCE
 
 help:
 	@echo "make test          install (once), fetch the data (once), run unit tests + every notebook (nbval)"
@@ -34,6 +36,7 @@ help:
 	@echo "make bench-grade   grading benchmark: 10 synthetic students, seconds per student and per phase"
 	@echo "make site          the instructors' Quarto site in _site/ (needs quarto on PATH)"
 	@echo "make site-student  the students' Quarto site in _site-student/ (needs quarto on PATH)"
+	@echo "make npm           the sites' browser files (KaTeX, axe-core) into node_modules/ (npm ci)"
 	@echo "make clean         remove build outputs (keeps .venv and the data)"
 	@echo "make distclean     make clean, and remove .venv too (the data stays)"
 	@echo "Options: DEVICE=cpu|cuda|cuda:N|mps  PYTHON=python3.11  PYTEST_ARGS='-k q01'"
@@ -119,11 +122,21 @@ bench-grade: $(STAMP) $(DATA_STAMP)
 
 # The sites are rendered from a copy in _build/site-<profile>/ (tools/render_site.py), so
 # rendering writes nothing into the sources; the notebooks are never executed by Quarto.
-site: quarto-on-path $(EXECUTED)
+site: quarto-on-path $(NODE_STAMP) $(EXECUTED)
 	$(PY) tools/render_site.py solution
 
-site-student: quarto-on-path student
+site-student: quarto-on-path $(NODE_STAMP) student
 	$(PY) tools/render_site.py student
+
+# The sites' browser files, at package-lock.json's exact versions, into node_modules/ (git
+# ignores it): KaTeX, which the sites serve themselves (math with no network), and axe-core,
+# which the site tests run in Chromium. Reinstalled when package.json or the lock changes.
+$(NODE_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "error: npm is not on PATH: install Node.js with npm (Debian: apt-get install npm), then rerun"; exit 1; }
+	npm ci --ignore-scripts --no-audit --no-fund
+	@touch $@
+
+npm: $(NODE_STAMP)
 
 quarto-on-path: $(STAMP)
 	@$(PY) tools/render_site.py --check

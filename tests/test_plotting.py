@@ -5,6 +5,7 @@ import torch
 from matplotlib.figure import Figure
 
 import utils
+from utils.initialisation import LayerStatistics
 
 
 def history(offset: float = 0.0) -> utils.History:
@@ -28,6 +29,28 @@ def test_learning_curves_compare_runs():
     assert labels == ["SGD train", "SGD validation", "Adam train", "Adam validation"]
 
 
+def test_runs_differ_by_marker_not_only_by_colour():
+    fig = utils.plot_learning_curves({"SGD": history(), "Adam": history(0.1), "AdamW": history(0.2)})
+    for ax in fig.axes:
+        markers = [line.get_marker() for line in ax.lines]
+        assert markers[0::2] == markers[1::2], "a run's train and validation curves share its marker"
+        assert len(set(markers[0::2])) == 3, f"each run needs its own marker, got {markers}"
+        assert {line.get_linestyle() for line in ax.lines} == {"--", "-"}, "train dashed, validation solid"
+
+
+def test_initialisations_differ_by_marker_and_line_style():
+    statistics = {
+        "default": LayerStatistics([1.0, 0.5], [1.0, 2.0]),
+        "small": LayerStatistics([1.0, 0.1], [1.0, 3.0]),
+        "kaiming": LayerStatistics([1.0, 1.0], [1.0, 1.0]),
+    }
+    fig = utils.plot_layer_statistics(statistics)
+    for ax in fig.axes:
+        markers = [line.get_marker() for line in ax.lines]
+        styles = [line.get_linestyle() for line in ax.lines]
+        assert len(set(markers)) == 3 and len(set(styles)) == 3, f"initialisations drawn alike: {markers} {styles}"
+
+
 def test_learning_curves_need_data():
     with pytest.raises(ValueError, match="at least one epoch"):
         utils.plot_learning_curves(utils.History())
@@ -38,7 +61,8 @@ def test_show_images_titles_and_mistakes():
     fig = utils.show_images(images, [0, 1, 2, 3, 4], utils.FASHION_CLASSES, predictions=[0, 1, 2, 3, 9], ncols=3)
     titled = [ax for ax in fig.axes if ax.get_title()]
     assert len(fig.axes) == 6 and len(titled) == 5
-    assert titled[4].get_title() == "Ankle boot\n(Coat)" and titled[4].title.get_color() == "red"
+    assert titled[4].get_title() == "✗ Ankle boot\n(Coat)" and titled[4].title.get_color() == "red"
+    assert titled[0].get_title() == "T-shirt/top\n(T-shirt/top)" and titled[0].title.get_color() == "black"
 
 
 def test_show_images_rejects_colour():

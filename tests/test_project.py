@@ -165,6 +165,8 @@ FILE_REFERENCE = re.compile(r"(?<![\w/.$-])((?:[\w.-]+/)*[\w-][\w.-]*\.(?:md|qmd
 NOT_IN_THE_REPOSITORY = {
     "_publish.yml": "written by `quarto publish gh-pages` (.github/workflows/site.yml explains)",
     "intake.md": "written by `make grade` into OUT (grading/intake.py)",
+    "_handin-policy.md": "written into the staged site by tools/render_site.py, from grading.toml",
+    "dist/katex.min.css": "KaTeX's stylesheet in node_modules/katex/ (npm ci), staged by tools/render_site.py",
 }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -32,6 +33,19 @@ STUB = "raise NotImplementedError("
 # ----------------------------------------------------------------- staging (no Quarto)
 
 
+POLICY = """
+[deadline]
+due = "2027-03-05T17:00"
+timezone = "Europe/Paris"
+grace_minutes = 0
+
+[late]
+per_day = 20
+cap = 60
+max_days = 0
+"""
+
+
 def fake_repository(root: Path, executed: bool = True) -> Path:
     """The files the stage reads: configs, pages, one notebook and (optionally) its executed copy."""
     (root / "notebooks").mkdir(parents=True)
@@ -49,6 +63,13 @@ def fake_repository(root: Path, executed: bool = True) -> Path:
         (root / name).write_text(text, encoding="utf-8")
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(1)")])
     nbformat.write(notebook, root / "notebooks" / "hw08-q01.ipynb")
+    (root / "grading.toml").write_text(POLICY, encoding="utf-8")
+    (root / "utils").mkdir()
+    shutil.copy2(ROOT / "utils" / "parts.py", root / "utils" / "parts.py")
+    katex = root / "node_modules" / "katex"
+    (katex / "dist" / "fonts").mkdir(parents=True)
+    for name in ("dist/katex.min.js", "dist/katex.min.css", "dist/fonts/KaTeX_Main-Regular.woff2", "LICENSE"):
+        (katex / name).write_text(f"/* {name} */\n", encoding="utf-8")
     if executed:
         notebook.cells[0].execution_count = 1
         notebook.cells[0].outputs = [
@@ -86,9 +107,14 @@ def test_solution_stage_holds_the_pages_and_the_executed_copies(tmp_path: Path):
     assert staged == [
         "README.md",
         "_freeze/kept",
+        "_handin-policy.md",
         "_quarto-solution.yml",
         "_quarto-student.yml",
         "_quarto.yml",
+        "assets/katex/LICENSE",
+        "assets/katex/fonts/KaTeX_Main-Regular.woff2",
+        "assets/katex/katex.min.css",
+        "assets/katex/katex.min.js",
         "hw08-q01.md",
         "hw08.qmd",
         "index.qmd",
@@ -137,6 +163,49 @@ def test_student_stage_holds_the_handout_notebooks_and_downloads(tmp_path: Path)
     assert (downloads / "hw08-student.zip").read_bytes() == b"zip"
 
 
+def test_stage_names_missing_katex(tmp_path: Path):
+    root = fake_repository(tmp_path / "repo")
+    shutil.rmtree(root / "node_modules")
+    with pytest.raises(render_site.SiteError, match=r"node_modules/katex/ lacks .*run `npm ci`"):
+        render_site.stage("solution", root)
+
+
+def test_handin_policy_comes_from_grading_toml_and_the_parts(tmp_path: Path):
+    root = fake_repository(tmp_path / "repo")
+    text = render_site.handin_policy(root)
+    assert "**Friday 05 March 2027, 17:00** (Europe/Paris time, CET; that is 2027-03-05 16:00 UTC)" in text
+    assert "counts as on time" not in text, "no grace period is set"
+    assert "20 % of the homework's points are deducted for each day late" in text and "up to 60 %" in text
+    assert "not accepted" not in text, "max_days = 0: no limit"
+    rows = [line for line in text.splitlines() if re.match(r"\| \d\.\d \|", line)]
+    assert len(rows) == len(utils_parts().PARTS)
+    assert "| 2.5 | Experiments | 9 | the grader; your written answers are read by a person |" in rows
+    assert f"**{sum(part.points for part in utils_parts().PARTS)}**" in text
+
+
+def utils_parts():
+    import utils.parts
+
+    return utils.parts
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda t: t.replace('due = "2027-03-05T17:00"', 'due = "next Friday"'), r"\[deadline\] due = 'next Friday'"),
+        (lambda t: t.replace("Europe/Paris", "Mars/Olympus"), "not an IANA time zone"),
+        (lambda t: t.replace("per_day = 20", ""), r"\[late\] per_day is None; set it"),
+        (lambda t: t.replace("[late]", "[late"), "is not valid TOML"),
+    ],
+)
+def test_handin_policy_names_what_is_wrong_in_grading_toml(tmp_path: Path, edit, message: str):
+    root = fake_repository(tmp_path / "repo")
+    policy = root / "grading.toml"
+    policy.write_text(edit(policy.read_text()))
+    with pytest.raises(render_site.SiteError, match=message):
+        render_site.stage("solution", root)
+
+
 def test_render_names_a_missing_quarto(tmp_path: Path):
     root = fake_repository(tmp_path / "repo")
     with pytest.raises(render_site.SiteError, match="no-such-quarto-here is not on PATH: install Quarto"):
@@ -160,7 +229,12 @@ def test_render_leaves_the_sources_untouched_and_keeps_its_budget(profile: str, 
 @pytest.mark.parametrize("profile", PROFILES)
 def test_every_page_is_rendered_and_every_local_link_resolves(profile: str):
     folder = render(profile).folder
-    expected = ["index.html", "hw08.html", *(f"notebooks/{Path(name).stem}.html" for name in NOTEBOOK_NAMES)]
+    expected = [
+        "index.html",
+        "hw08.html",
+        *(f"notebooks/{Path(name).stem}.html" for name in NOTEBOOK_NAMES),
+        "handin.html",
+    ]
     missing = [name for name in expected if not (folder / name).is_file()]
     assert not missing, f"{folder.name}: pages not rendered: {missing}"
     broken = []
@@ -310,6 +384,22 @@ def test_student_site_has_clean_addresses_and_no_solution_notebook():
     handout = {path.read_bytes() for path in (ROOT / "dist" / "student" / "notebooks").glob("*.ipynb")}
     foreign = [name for name in files if name.endswith(".ipynb") and (folder / name).read_bytes() not in handout]
     assert not foreign, f"the student site holds notebooks that are not the handout's: {foreign}"
+
+
+@pytest.mark.site
+@pytest.mark.parametrize("profile", PROFILES)
+def test_handin_page_gives_the_deadline_late_policy_and_parts(profile: str):
+    page = Page.read(render(profile).folder / "handin.html")
+    text = " ".join(page.text.replace("\u2019", "'").split())  # (Pandoc's typographic apostrophes)
+    policy = render_site._policy(ROOT)
+    expected = render_site._deadline(policy["deadline"]).replace("**", "")
+    assert expected in text, f"handin.html does not give the deadline {expected!r}"
+    assert f"{policy['late']['per_day']:g} % of the homework's points" in text
+    for name in NOTEBOOK_NAMES:
+        assert f"notebooks/{name}" in page.text, f"handin.html does not say to hand in {name}"
+    headers = page.elements("th")
+    assert len(headers) >= 4, "the table of parts has no header row"
+    assert "{{<" not in page.html and "upload-to" not in page.text
 
 
 @pytest.mark.site

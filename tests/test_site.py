@@ -223,8 +223,8 @@ def test_profiles_write_separate_ignored_folders():
 def test_render_list_is_the_home_page_the_guide_and_every_notebook():
     render = read_yaml(ROOT / "_quarto.yml")["project"]["render"]
     notebooks = sorted(path.relative_to(ROOT).as_posix() for path in (ROOT / "notebooks").glob("*.ipynb"))
-    assert render == ["index.qmd", "hw08.qmd", *notebooks], (
-        "_quarto.yml renders index.qmd, hw08.qmd and every notebook, listed by name (no globs); "
+    assert render == ["index.qmd", "hw08.qmd", *notebooks, "handin.qmd"], (
+        "_quarto.yml renders index.qmd, hw08.qmd, every notebook and handin.qmd, listed by name (no globs); "
         "the question files hw08-q0N.md are partials, not pages"
     )
     for profile in PROFILES:

@@ -1,7 +1,7 @@
 """The rendered pages in a real browser: headless Chromium loads them from a local web
 server, runs their scripts, and the DOM it ends with is checked; a screenshot of each is
-kept in ``<site>/browser-check/``. MathJax comes from a CDN, so offline the math stays as
-source text: it is not checked.
+kept in ``<site>/browser-check/``. tests/test_site_access.py checks every page offline
+(math, requests), for accessibility (axe-core) and in the dark theme.
 """
 
 from __future__ import annotations

@@ -13,6 +13,14 @@ replaces ``_site/`` (solution) or ``_site-student/`` (student) only when the ren
   shown with their stubs and never executed; they and ``dist/hw08-student.zip`` are also
   staged in ``download/``, the files the student pages link to.
 
+Both sites also get:
+
+* KaTeX (``node_modules/katex``, installed by ``npm ci`` from ``package.json``; ``make site``
+  runs it) in ``assets/katex/``, so the math renders with no network;
+* ``_handin-policy.md``, the part of the "Hand in" page (``handin.qmd``) that comes from the
+  grading policy: the deadline and the late policy of ``grading.toml`` and the parts of
+  ``utils.parts`` (points, written answers), so the page and ``make grade`` never disagree.
+
 Only the guide's snippets run at render (with this Python, as ``QUARTO_PYTHON``); their
 results (Quarto's ``_freeze/``) are kept in ``_build/site-freeze/`` for the next render of
 either site, and reused while hw08.qmd is unchanged.
@@ -21,11 +29,15 @@ either site, and reused while hw08.qmd is unchanged.
 from __future__ import annotations
 
 import argparse
+import datetime
+import importlib.util
 import os
 import shutil
 import subprocess
 import sys
 import time
+import tomllib
+import zoneinfo
 from pathlib import Path
 
 import nbformat
@@ -36,12 +48,19 @@ BUILD = "_build"
 PROFILES = ("solution", "student")
 #: The files Quarto reads, at the top of the repository: configs, pages, the Markdown they
 #: include (question statements, snippets such as _benchmark.md), filters and styles.
-SITE_FILES = ("_quarto*.yml", "*.qmd", "*.md", "*.lua", "*.css")
+SITE_FILES = ("_quarto*.yml", "*.qmd", "*.md", "*.lua", "*.css", "*.scss", "*.html")
 #: The guide's executed results, shared by the renders of both sites.
 FREEZE = "site-freeze"
 #: Folder of the student site that holds the downloadable handout files.
 DOWNLOADS = "download"
 HANDOUT_ZIP = "dist/hw08-student.zip"
+#: KaTeX's browser files (npm package ``katex``) and where the sites serve them from.
+KATEX = "node_modules/katex"
+KATEX_FILES = ("dist/katex.min.js", "dist/katex.min.css", "dist/fonts", "LICENSE")
+KATEX_SITE = "assets/katex"
+#: The grading policy (``make grade`` reads it too) and the page partial made from it.
+POLICY = "grading.toml"
+HANDIN_PARTIAL = "_handin-policy.md"
 
 
 class SiteError(RuntimeError):
@@ -124,11 +143,125 @@ def stage(profile: str, root: Path = ROOT) -> Path:
     (folder / "notebooks").mkdir()
     for notebook in notebooks:
         nbformat.write(without_widgets(nbformat.read(notebook, as_version=4)), folder / "notebooks" / notebook.name)
+    stage_katex(folder, root)
+    (folder / HANDIN_PARTIAL).write_text(handin_policy(root), encoding="utf-8")
     if profile == "student":
         (folder / DOWNLOADS).mkdir()
         for path in [*notebooks, root / HANDOUT_ZIP]:
             shutil.copy2(path, folder / DOWNLOADS / path.name)
     return folder
+
+
+def stage_katex(folder: Path, root: Path = ROOT) -> None:
+    """Copy KaTeX's script, stylesheet, fonts and licence into ``folder/assets/katex/``."""
+    package = root / KATEX
+    missing = [name for name in KATEX_FILES if not (package / name).exists()]
+    if missing:
+        raise SiteError(
+            f"{KATEX}/ lacks {', '.join(missing)}: run `npm ci` in {root} "
+            "(it installs package-lock.json's KaTeX; `make site` runs it)"
+        )
+    target = folder / KATEX_SITE
+    for name in KATEX_FILES:
+        source = package / name
+        destination = target / Path(name).name
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        if source.is_dir():
+            shutil.copytree(source, destination)
+        else:
+            shutil.copy2(source, destination)
+
+
+def _policy(root: Path) -> dict:
+    path = root / POLICY
+    try:
+        policy = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SiteError(f"{POLICY} is missing: the Hand in page reads the deadline and late policy from it") from None
+    except tomllib.TOMLDecodeError as error:
+        raise SiteError(f"{POLICY} is not valid TOML ({error}): fix it, then render again") from None
+    needed = {
+        "deadline": {"due": str, "timezone": str, "grace_minutes": int},
+        "late": {"per_day": (int, float), "cap": (int, float), "max_days": int},
+    }
+    for table, keys in needed.items():
+        for key, kind in keys.items():
+            value = (policy.get(table) or {}).get(key)
+            if not isinstance(value, kind) or isinstance(value, bool):
+                raise SiteError(
+                    f"{POLICY}: [{table}] {key} is {value!r}; set it (see the comments in {POLICY}), then render again"
+                )
+    return policy
+
+
+def _deadline(deadline: dict) -> str:
+    try:
+        due = datetime.datetime.fromisoformat(deadline["due"])
+    except ValueError:
+        raise SiteError(f"{POLICY}: [deadline] due = {deadline['due']!r} is not an ISO 8601 date and time") from None
+    try:
+        zone = zoneinfo.ZoneInfo(deadline["timezone"])
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise SiteError(
+            f"{POLICY}: [deadline] timezone = {deadline['timezone']!r} is not an IANA time zone (e.g. Europe/Paris)"
+        ) from None
+    local = due.replace(tzinfo=zone)
+    utc = local.astimezone(datetime.UTC)
+    return f"**{local:%A %d %B %Y, %H:%M}** ({deadline['timezone']} time, {local:%Z}; that is {utc:%Y-%m-%d %H:%M} UTC)"
+
+
+def handin_policy(root: Path = ROOT) -> str:
+    """The Markdown of the Hand in page that comes from ``grading.toml`` and ``utils.parts``."""
+    policy = _policy(root)
+    deadline, late = policy["deadline"], policy["late"]
+    grace = deadline["grace_minutes"]
+    lines = [
+        "## Deadline",
+        "",
+        f"Hand in by {_deadline(deadline)}."
+        + (f" A submission up to {grace} minutes later still counts as on time (upload delays)." if grace else ""),
+        "",
+        "## Late submissions",
+        "",
+    ]
+    per_day, cap, max_days = late["per_day"], late["cap"], late["max_days"]
+    if per_day:
+        lines.append(
+            f"- {per_day:g} % of the homework's points are deducted for each day late, counting a started day "
+            f"as a whole one, up to {cap:g} % in all."
+        )
+    else:
+        lines.append("- No points are deducted for lateness.")
+    if max_days:
+        lines.append(f"- A submission more than {max_days} days late is not accepted: it scores 0.")
+    lines.append(
+        "- An extension the instructor grants you replaces the deadline above for you; "
+        "the late policy then counts from your new deadline."
+    )
+    lines += ["", "## What is graded, and how", ""]
+    lines.append("| Part | Title | Points | Graded by |")
+    lines.append("|---|---|--:|---|")
+    total = 0
+    for part in _parts(root):
+        total += part.points
+        how = "the grader; your written answers are read by a person" if part.written_answers else "the grader"
+        lines.append(f"| {part.id} | {part.title} | {part.points} | {how} |")
+    lines.append(f"| | **Total** | **{total}** | |")
+    lines += ["", ": The parts of HW 8 and what each is worth {.striped}", ""]
+    return "\n".join(lines)
+
+
+def _parts(root: Path) -> tuple:
+    spec = importlib.util.spec_from_file_location("_hw08_parts", root / "utils" / "parts.py")
+    if spec is None or spec.loader is None:
+        raise SiteError(f"{root / 'utils' / 'parts.py'} is missing: the Hand in page lists its parts")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # (dataclasses look their module up)
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.modules.pop(spec.name, None)
+    return module.PARTS
 
 
 def require_quarto(quarto: str = "quarto") -> None:

@@ -17,12 +17,25 @@ from .initialisation import LayerStatistics
 from .runs import check_runs, epoch_spread
 from .training import History
 
+#: One marker per run (configuration, initialisation), so the runs of a figure differ by
+#: shape as well as by colour: colour alone is no signal to a colour-blind reader, nor in
+#: print (WCAG 1.4.1).
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+#: Line styles for the runs of a figure that has no other use for them (layer statistics).
+LINESTYLES = ("-", "--", ":", "-.")
+
+
+def run_style(index: int) -> dict:
+    """Colour and marker of the ``index``-th run of a figure."""
+    return {"color": f"C{index % 10}", "marker": MARKERS[index % len(MARKERS)]}
+
 
 def plot_learning_curves(
     history: History | Mapping[str, History | Sequence[History]],
     title: str = "Training and validation metrics",
 ) -> Figure:
-    """Loss (left) and accuracy (right) per epoch; train dashed, validation solid.
+    """Loss (left) and accuracy (right) per epoch; train dashed, validation solid, and one
+    colour and marker per run.
 
     Pass one ``History``, or a mapping ``{label: History}`` to compare runs on one figure, or
     ``{label: [History, ...]}`` (one run per seed) to draw each configuration's mean over the
@@ -40,7 +53,8 @@ def plot_learning_curves(
     loss_ax, acc_ax = fig.subplots(1, 2)
     for i, (label, run) in enumerate(runs.items()):
         seeds = [run] if isinstance(run, History) else list(run)
-        color = f"C{i}"
+        style_of_run = run_style(i)
+        color = style_of_run["color"]
         prefix = f"{label} " if label else ""
         epochs = [stats.epoch for stats in seeds[0].epochs]
         for ax, column, style, name in (
@@ -51,7 +65,7 @@ def plot_learning_curves(
         ):
             values = epoch_spread(seeds, column)
             mean = [value.mean for value in values]
-            ax.plot(epochs, mean, style, color=color, label=f"{prefix}{name}")
+            ax.plot(epochs, mean, style, label=f"{prefix}{name}", markersize=4, **style_of_run)
             if len(seeds) > 1:
                 low = [value.mean - value.std for value in values]
                 high = [value.mean + value.std for value in values]
@@ -73,7 +87,8 @@ def plot_layer_statistics(
     statistics: Mapping[str, LayerStatistics],
     title: str = "Signals through a deep network at initialisation",
 ) -> Figure:
-    """Per layer, the std of the activations (left) and of the loss gradients (right), log scale.
+    """Per layer, the std of the activations (left) and of the loss gradients (right), log scale;
+    each label has its own colour, marker and line style.
 
     ``statistics`` maps a label (e.g. an initialisation) to :func:`utils.layer_statistics`' result.
     """
@@ -83,8 +98,9 @@ def plot_layer_statistics(
     act_ax, grad_ax = fig.subplots(1, 2)
     for i, (label, stats) in enumerate(statistics.items()):
         layers = range(1, len(stats.activation_std) + 1)
-        act_ax.plot(layers, stats.activation_std, "o-", color=f"C{i}", label=label)
-        grad_ax.plot(layers, stats.gradient_std, "o-", color=f"C{i}", label=label)
+        style = {**run_style(i), "linestyle": LINESTYLES[i % len(LINESTYLES)]}
+        act_ax.plot(layers, stats.activation_std, label=label, **style)
+        grad_ax.plot(layers, stats.gradient_std, label=label, **style)
     act_ax.set(xlabel="linear layer", ylabel="std of its output", title="Forward: activations")
     grad_ax.set(xlabel="linear layer", ylabel="std of d(loss)/d(output)", title="Backward: gradients")
     for ax in (act_ax, grad_ax):
@@ -105,7 +121,8 @@ def show_images(
 ) -> Figure:
     """A grid of grayscale images ``(N, 1, H, W)`` or ``(N, H, W)`` titled with class names.
 
-    With ``predictions``, titles read ``predicted (true)`` and mistakes are red.
+    With ``predictions``, titles read ``predicted (true)``; mistakes are red and marked ``✗``
+    (not by colour alone).
     """
     images = images.detach().cpu()
     if images.ndim == 4:
@@ -129,7 +146,12 @@ def show_images(
             ax.set_title(true, fontsize="small")
         else:
             guess = classes[int(predictions[i])]
-            ax.set_title(f"{guess}\n({true})", fontsize="small", color="black" if guess == true else "red")
+            right = guess == true
+            ax.set_title(
+                f"{guess}\n({true})" if right else f"✗ {guess}\n({true})",
+                fontsize="small",
+                color="black" if right else "red",
+            )
     return fig
 
 
