@@ -29,7 +29,6 @@ from .results import Normalizer, NotebookResult, judge, unanswered, worst
 from .submissions import Student, UnreadableNotebook, read_found
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGE = Path(__file__).resolve().parent
 NO_SANDBOX = (
     "graded with --no-sandbox: the student's code ran without the operating system's sandbox "
     "(it could reach the network, the grader's files and processes)"
