@@ -38,7 +38,12 @@ def student_to_json(student: StudentResult) -> dict:
                 "test_accuracy": nb.test_accuracy,
                 "seconds": {k: round(v, 3) for k, v in sorted(nb.seconds.items())},
                 "parts": {
-                    pid: {"passed": pr.passed, "message": pr.message, "cases": list(pr.cases) if pr.cases else None}
+                    pid: {
+                        "passed": pr.passed,
+                        "message": pr.message,
+                        "cases": list(pr.cases) if pr.cases else None,
+                        "hidden": pr.hidden,
+                    }
                     for pid, pr in nb.parts.items()
                 },
             }
@@ -53,7 +58,13 @@ def student_from_json(data: dict, parts: dict[str, PartSpec]) -> StudentResult:
     notebooks = {}
     for name, nb in data["notebooks"].items():
         results = {
-            pid: PartResult(parts[pid], p["passed"], p["message"], tuple(p["cases"]) if p.get("cases") else None)
+            pid: PartResult(
+                parts[pid],
+                p["passed"],
+                p["message"],
+                tuple(p["cases"]) if p.get("cases") else None,
+                hidden=p.get("hidden", ""),
+            )
             for pid, p in nb["parts"].items()
             if pid in parts
         }

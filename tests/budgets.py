@@ -18,8 +18,8 @@ budget, which holds from machine to machine:
 * 1 < ratio <= ``fail-ratio`` (3): over budget, reported (worth a look, not a failure);
 * ratio > ``fail-ratio``: a regression that holds on any machine: the test fails.
 
-The machine is measured at the start of a run, after each notebook, and every 20 seconds in
-between (a background thread, about 2 % of one core): the slowest measurement counts, so a
+The machine is measured at the start of a run, after each notebook, and every minute in
+between (in a separate process): the slowest measurement counts, so a
 machine that gets busy during the run is judged as the slower machine it became.
 
 ``HW08_CALIBRATION="gemm=G,python=P"`` replaces the measurement (the tests of this module
@@ -224,7 +224,7 @@ class Run:
             self.calibrations.append(calibration)
         return calibration
 
-    def watch(self, interval: float = 20.0) -> None:
+    def watch(self, interval: float = 60.0) -> None:
         """Measure every ``interval`` seconds until :meth:`stop` (a daemon thread: it never holds up the run).
 
         The measurements run in a separate process (:class:`Probe`): one that sets torch to one
