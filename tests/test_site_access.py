@@ -128,6 +128,10 @@ def audit_page(context, base: str, name: str, shots: Path | None) -> Audit:
             page.evaluate("window.scrollTo(0, 0)")  # (the navbar hides while the page is scrolled)
             page.locator(".quarto-color-scheme-toggle").first.click()
             page.wait_for_function(DARK_APPLIED)
+            # The pointer leaves the navbar it clicked in, and the theme's colour transitions end,
+            # so axe reads the page at rest (not a hovered link half-way through its transition).
+            page.mouse.move(1, page.viewport_size["height"] - 1)
+            page.wait_for_timeout(500)
         page.add_script_tag(path=str(AXE))
         result = page.evaluate(
             "options => axe.run(document, options)",
