@@ -170,8 +170,6 @@ def judge(graded: GradedNotebook, execution: Execution, parts: list[PartSpec], n
         if cell.kind == "hidden" and cell.part == "2.6" and "test_accuracy" in report:
             phase = "final training (2.6)"
         seconds[phase] = seconds.get(phase, 0.0) + cell.seconds
-    if report.get("final_model_note"):
-        reasons.append(str(report["final_model_note"]))
     reasons += [normalize(n) for n in graded.notes]
     if refusals:
         reasons.append("refused: " + "; ".join(normalize(r) for r in refusals))

@@ -4,7 +4,9 @@ Each kernel runs under bubblewrap (:func:`launch`): its own network, process, IP
 host-name namespaces, only this folder writable (the handout in it read-only but for its
 ``notebooks/``), Python, the system's libraries and the data read-only, nothing else of the
 machine; as an unprivileged user when the grader is root; with limits on memory, processes,
-file size and CPU time set before the kernel starts (:class:`Resources`). :func:`require`
+file size and CPU time set before the kernel starts (:class:`Resources`), and, where the grader
+is root and a memory cgroup can be made, one memory limit for the kernel and all it starts
+together (:class:`MemoryGroup`). :func:`require`
 refuses to grade where bubblewrap cannot run.
 
 Layout of one sandbox (deleted after the notebook is graded)::
@@ -216,6 +218,129 @@ class _UserIds:
 USER_IDS = _UserIds()
 
 
+#: Joins the memory group (its first argument), then becomes the rest of its arguments (bubblewrap).
+JOIN = "import os, sys; open(sys.argv[1], 'w').write(str(os.getpid())); os.execvp(sys.argv[2], sys.argv[2:])"
+CGROUP_ROOTS = ("/sys/fs/cgroup", "/sys/fs/cgroup/unified", "/sys/fs/cgroup/memory")
+
+
+@dataclass(frozen=True)
+class MemoryGroup:
+    """A memory cgroup holding one kernel and every process it starts: ``limit`` bytes for all of them together.
+
+    The per-process ``RLIMIT_DATA`` alone lets a kernel's children each take that much; the
+    group caps their sum (the kernel of the operating system kills a process of the group
+    when it is reached). Made when the grader is root and a memory hierarchy (cgroup v2 with
+    the memory controller, or v1's ``memory``) is writable; elsewhere only the per-process
+    limit holds.
+    """
+
+    path: Path
+    version: int
+    limit: int
+
+    @property
+    def procs(self) -> Path:
+        return self.path / "cgroup.procs"
+
+    def argv(self, command: list[str]) -> list[str]:
+        return [sys.executable, "-c", JOIN, str(self.procs), *command]
+
+    def oom_kills(self) -> int:
+        """How many of the group's processes the limit has killed so far."""
+        name = "memory.events" if self.version == 2 else "memory.oom_control"
+        try:
+            lines = (self.path / name).read_text().splitlines()
+        except OSError:
+            return 0
+        for line in lines:
+            key, _, value = line.partition(" ")
+            if key == "oom_kill" and value.strip().isdigit():
+                return int(value)
+        if self.version == 1:  # kernels before 4.13 count no kills: a failed charge is the nearest sign
+            try:
+                return int((self.path / "memory.failcnt").read_text().strip() or 0) and 1
+            except (OSError, ValueError):
+                return 0
+        return 0
+
+    def remove(self) -> None:
+        """Kill whatever is left in the group and delete it."""
+        import signal
+        import time
+
+        for _ in range(50):
+            try:
+                pids = [int(p) for p in self.procs.read_text().split()]
+            except (OSError, ValueError):
+                pids = []
+            for pid in pids:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+            try:
+                self.path.rmdir()
+                return
+            except FileNotFoundError:
+                return
+            except OSError:
+                time.sleep(0.1)
+
+
+_GROUPS = {"count": 0}
+
+
+def memory_groups() -> bool:
+    """Whether a memory group can be made here (tried once)."""
+    if "groups" not in _GROUPS:
+        group = memory_group(2**30)
+        if group is not None:
+            group.remove()
+        _GROUPS["groups"] = group is not None
+    return bool(_GROUPS["groups"])
+
+
+def memory_group(limit: int) -> MemoryGroup | None:
+    """A new memory cgroup of ``limit`` bytes for one kernel, or ``None`` where none can be made."""
+    if not (_as_root() and sys.platform == "linux"):
+        return None
+    with USER_IDS.lock:
+        _GROUPS["count"] += 1
+        name = f"hw08-grading-{os.getpid()}-{_GROUPS['count']}"
+    for root in CGROUP_ROOTS:
+        base = Path(root)
+        if (base / "cgroup.controllers").is_file():  # v2: the memory controller must be on for children
+            try:
+                if "memory" not in (base / "cgroup.subtree_control").read_text().split():
+                    continue
+            except OSError:
+                continue
+            version, limit_file, swap_file = 2, "memory.max", "memory.swap.max"
+        elif (base / "memory.limit_in_bytes").is_file():
+            version, limit_file, swap_file = 1, "memory.limit_in_bytes", "memory.memsw.limit_in_bytes"
+        else:
+            continue
+        path = base / name
+        try:
+            path.mkdir()
+        except OSError:
+            continue
+        try:
+            (path / limit_file).write_text(str(limit))
+            if (path / swap_file).exists():
+                try:
+                    (path / swap_file).write_text("0" if version == 2 else str(limit))
+                except OSError:
+                    pass
+            return MemoryGroup(path, version, limit)
+        except OSError:
+            try:
+                path.rmdir()
+            except OSError:
+                pass
+    return None
+
+
 @dataclass(frozen=True)
 class Launch:
     """How one kernel is started: ``argv`` (with ``{connection_file}``), as which user, where its sockets are."""
@@ -225,6 +350,7 @@ class Launch:
     uid: int | None  # the kernel's user when the grader is root (the connection file is handed to it)
     resources: Resources
     sandboxed: bool
+    group: MemoryGroup | None = None
 
     @property
     def connection_file(self) -> Path:
@@ -329,11 +455,14 @@ def launch(
     limits = resources.rlimits(threads, notebook_seconds, sandboxed)
     kernel = limited(limits, ["-m", "ipykernel_launcher", "-f", "{connection_file}"])
     prefix: list[str] = []
+    group = None
     if sandboxed:
         prefix = bwrap_arguments(box.root, read_only, box.layers(), str(box.notebooks), uid)
         if uid is not None:
             _hand_over(box, uid)
-    return Launch(prefix + kernel, box.root, uid, resources, sandboxed)
+        group = memory_group(resources.memory_bytes)
+    argv = prefix + kernel
+    return Launch(group.argv(argv) if group else argv, box.root, uid, resources, sandboxed, group)
 
 
 def _hand_over(box: Sandbox, uid: int) -> None:
@@ -347,6 +476,8 @@ def _hand_over(box: Sandbox, uid: int) -> None:
 
 
 def release(launch: Launch) -> None:
+    if launch.group is not None:
+        launch.group.remove()
     if launch.uid is not None:
         USER_IDS.give_back(launch.uid)
 
@@ -399,12 +530,17 @@ def run_python(
 ) -> subprocess.CompletedProcess:
     """Run ``code`` with this Python in ``box``'s sandbox, as a kernel would be (its limits, its user)."""
     uid = USER_IDS.take() if _as_root() else None
+    group = memory_group(resources.memory_bytes)
     try:
         if uid is not None:
             _hand_over(box, uid)
         command = bwrap_arguments(box.root, list(read_only), box.layers(), str(box.notebooks), uid)
         command += limited(resources.rlimits(1, timeout, True), ["-c", code])
+        if group is not None:
+            command = group.argv(command)
         return subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False, env={})
     finally:
+        if group is not None:
+            group.remove()
         if uid is not None:
             USER_IDS.give_back(uid)

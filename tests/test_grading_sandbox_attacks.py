@@ -31,7 +31,7 @@ from grading.runner import ROOT, Options, grade
 Q1 = "hw08-q01.ipynb"
 SECRET = "the instructor's secret 7a3b"
 LIMITS = Limits(student_cell_seconds=15, cell_seconds=300, notebook_seconds=900)
-RESOURCES = sandbox.Resources(file_bytes=64 * 2**20, folder_bytes=256 * 2**20)
+RESOURCES = sandbox.Resources(memory_bytes=2 * 2**30, file_bytes=64 * 2**20, folder_bytes=256 * 2**20)
 MARKER = f"hw08-survivor-{os.getpid()}"
 
 #: name -> (the attack, whether it ends the kernel, words its feedback must hold)
@@ -143,7 +143,7 @@ ATTACKS: dict[str, tuple[str, bool, str]] = {
         False,
         "",
     ),
-    "memory": ("block = bytearray(6 * 2**30)\nblock[::4096] = b'x' * len(block[::4096])", False, "memory limit 4 GB"),
+    "memory": ("block = bytearray(6 * 2**30)\nblock[::4096] = b'x' * len(block[::4096])", False, "memory limit 2 GB"),
     "forks": (
         """
         import os, time
@@ -210,6 +210,35 @@ ATTACKS: dict[str, tuple[str, bool, str]] = {
         "",
     ),
 }
+
+#: Children that each stay under the per-process limit, and together go over it: capped where the
+#: kernel's processes share one memory group (the grader is root and may make one).
+CHILDREN_MEMORY = (
+    """
+    import os, time
+    children = []
+    for _ in range(3):
+        pid = os.fork()
+        if pid == 0:
+            block = bytearray(3 * 2**28)
+            block[::4096] = b"x" * len(block[::4096])
+            time.sleep(1)
+            os._exit(0)
+        children.append(pid)
+    for pid in children:
+        os.waitpid(pid, 0)
+    """,
+    False,
+    "memory limit 2 GB reached in a cell you added by the kernel and the processes it started",
+)
+if sandbox.memory_groups():
+    ATTACKS["memory-in-children"] = CHILDREN_MEMORY
+
+
+def test_the_kernels_processes_share_one_memory_limit_where_the_grader_may_make_one() -> None:
+    if not sandbox.memory_groups():
+        pytest.skip("no memory cgroup can be made here (not root, or no writable memory hierarchy)")
+    assert "memory-in-children" in ATTACKS
 
 
 def attacking(full: nbformat.NotebookNode, code: str) -> nbformat.NotebookNode:

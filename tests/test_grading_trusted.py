@@ -17,6 +17,7 @@ import types
 import numpy as np
 import pytest
 import torch
+from torch import nn
 
 from grading import channel, hidden, serve, trusted
 from grading.hidden import q02
@@ -217,21 +218,117 @@ def test_the_final_model_trains_when_the_loop_trains_whatever_evaluate_does() ->
     assert student.inputs["own_evaluate"] is False  # trained with the grader's evaluation, the student's loop
 
 
-def test_the_final_accuracy_comes_from_the_weights_not_from_the_kernels_forward() -> None:
-    ctx = final_context(Recorder({}), {})
-    torch.manual_seed(0)
-    model = ctx.reference.MLP(784, [16], 10).eval()
+def kernel_reply(model: nn.Module, probe_outputs: torch.Tensor | None = None, **changes) -> dict:
+    """What the final model's procedure sends back for ``model`` (its layers listed by the procedure's own code)."""
+    namespace: dict = {}
+    exec(q02.FINAL, namespace)  # noqa: S102 (the procedure's source: only its helpers are used here)
     images, labels = q02._test_set()
     order = torch.randperm(len(labels), generator=q02.generator(262))
+    model.eval()
     with torch.no_grad():
-        probe = model(images[order[:512]])
-    lookup = {"built": True, "state": dict(model.state_dict()), "probe": torch.eye(10)[labels[order[:512]]] * 50,
-              "predictions": labels[order]}  # fmt: skip
-    with pytest.raises(AssertionError, match="not what its weights compute"):
-        FINAL.run(final_context(Recorder(lookup), {}))
-    honest = final_context(Recorder({**lookup, "probe": probe}), {})
-    FINAL.run(honest)
-    assert honest.report["test_accuracy"] < 0.5  # an untrained model's accuracy, whatever its predictions said
+        probe = model(images[order[:512]]) if probe_outputs is None else probe_outputs
+    reply = {"built": True, "state": dict(model.state_dict()), "layers": namespace["_layers"](model, q02.SETTINGS),
+             "probe": probe}  # fmt: skip
+    return {**reply, **changes}
+
+
+def graded(reply: dict) -> hidden.Context:
+    ctx = final_context(Recorder(reply), {})
+    FINAL.run(ctx)
+    return ctx
+
+
+def own_accuracy(model: nn.Module, train: bool = False) -> float:
+    images, labels = q02._images(train)
+    with torch.no_grad():
+        return (model.eval()(images).argmax(dim=1) == labels).double().mean().item()
+
+
+class FunctionalReLU(nn.Module):
+    """2.2's MLP with its own names, the ReLUs applied in forward."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.blocks = nn.ModuleList([nn.Linear(784, 32), nn.BatchNorm1d(32), nn.Linear(32, 16), nn.Linear(16, 10)])
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = torch.relu(self.blocks[1](self.blocks[0](x.flatten(1))))
+        return self.blocks[3](torch.relu(self.blocks[2](x)))
+
+
+class Lookup(nn.Module):
+    """A "model" whose forward finds each image in a stored copy of the test set and answers its label."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        images, labels = q02._test_set()
+        self.head = nn.Linear(784, 10)
+        self.register_buffer("images", images.flatten(1).clone())
+        self.register_buffer("labels", labels.clone())
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        keys = x.flatten(1)
+        found = torch.cdist(keys, self.images).argmin(dim=1)
+        return torch.eye(10)[self.labels[found]] * 50 + 0 * self.head(x.flatten(1))
+
+
+class Scaled(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.linear = nn.Linear(784, 10)
+        self.scale = nn.Parameter(torch.tensor(3.0))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.linear(x.flatten(1)) * self.scale
+
+
+def trained(images: torch.Tensor, labels: torch.Tensor, epochs: int) -> nn.Module:
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Flatten(), nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 10))
+    optimizer = torch.optim.Adam(model.parameters(), lr=2e-3)
+    for _ in range(epochs):
+        for batch in torch.randperm(len(labels)).split(128):
+            optimizer.zero_grad()
+            nn.functional.cross_entropy(model(images[batch]), labels[batch]).backward()
+            optimizer.step()
+    return model.eval()
+
+
+def test_the_final_accuracy_is_measured_by_the_grader_on_a_network_it_rebuilt() -> None:
+    torch.manual_seed(1)
+    for model in (
+        nn.Sequential(nn.Flatten(), nn.Linear(784, 24), nn.LayerNorm(24), nn.GELU(approximate="tanh"),
+                      nn.Dropout(0.3), nn.Linear(24, 10)),
+        FunctionalReLU(),
+    ):  # fmt: skip
+        ctx = graded(kernel_reply(model))
+        assert ctx.report["test_accuracy"] == round(own_accuracy(model), 4)
+        assert ctx.report["train_accuracy"] == round(own_accuracy(model, train=True), 4)
+
+
+def test_a_final_model_whose_forward_is_not_its_layers_is_refused() -> None:
+    torch.manual_seed(0)
+    mlp = nn.Sequential(nn.Flatten(), nn.Linear(784, 16), nn.ReLU(), nn.Linear(16, 10))
+    _, labels = q02._test_set()
+    order = torch.randperm(len(labels), generator=q02.generator(262))
+    answers = torch.eye(10)[labels[order[:512]]] * 50
+    for reply in (
+        kernel_reply(mlp, probe_outputs=answers),  # standard layers, a forward that looks the answers up
+        kernel_reply(Lookup()),  # a layer of its own holding the test set
+        kernel_reply(Scaled()),  # a weight outside any layer, used in forward
+    ):
+        with pytest.raises(AssertionError, match="could not rebuild the final model from its layers"):
+            graded(reply)
+    assert own_accuracy(Lookup()) == 1.0
+
+
+def test_a_final_model_trained_on_the_test_set_is_not_graded() -> None:
+    test_images, test_labels = q02._test_set()
+    train_images, train_labels = q02._images(True)
+    honest = graded(kernel_reply(trained(train_images[:6000], train_labels[:6000], 4)))
+    assert honest.report["test_accuracy"] <= honest.report["train_accuracy"]
+    with pytest.raises(AssertionError, match=r"better on the test set \(0\.9\d+\) than on the training images"):
+        graded(kernel_reply(trained(test_images, test_labels, 12)))
 
 
 def test_a_reply_that_unpacks_to_more_than_the_limit_is_refused() -> None:

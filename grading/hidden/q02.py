@@ -4,10 +4,12 @@ The final model is trained once in the student's kernel, as the notebook's final
 it (``seed_everything(0)``, ``build_final_model(device)``, ``utils.fit`` with the student's
 loop, batches of 256 from ``utils.tensor_loaders``). It is trained when the student's loop
 trains (2.4's ``train_one_epoch`` case passed), whatever 2.4's other checks say. Its test
-accuracy is measured by the grader itself: the trained weights come back as data and are
-loaded into the reference's ``MLP`` of the same layer sizes (checked to compute what the
-student's model computes); only a model that is not such an MLP is judged from its own
-forward pass in the kernel, which the feedback says.
+accuracy is measured by the grader itself, never by the kernel's forward pass: the trained
+weights and the list of the model's layers come back as data, the grader rebuilds the network
+from torch.nn's standard layers holding those weights (checked to compute what the student's
+model computed on 512 test images), and runs it on the test set and on the training images. A
+model that does better on the test set than on the training images has seen the test set and
+is not graded.
 """
 
 from __future__ import annotations
@@ -437,7 +439,21 @@ def _evaluate(model, loader, criterion, device):
             correct += (outputs.argmax(dim=1) == labels.to(device)).sum().item()
             count += len(labels)
     return total / count, correct / count
-def procedure(device, own_evaluate, probe, order):
+def _plain(value):
+    if type(value) in (bool, int, float, str) or value is None:
+        return value
+    if type(value) in (tuple, list) and all(type(v) is int for v in value):
+        return list(value)
+    return None
+def _layers(model, settings):
+    layers = []
+    for name, module in model.named_modules():
+        if next(module.children(), None) is None:
+            kind = type(module)
+            config = {key: _plain(getattr(module, key, None)) for key in settings}
+            layers.append([name, kind.__module__ + "." + kind.__qualname__, config])
+    return layers
+def procedure(device, own_evaluate, probe, settings):
     device = torch.device(device)
     loaders = tensor_loaders(batch_size=256, device=device)
     seed_everything(0)
@@ -449,44 +465,174 @@ def procedure(device, own_evaluate, probe, order):
         train_one_epoch=student.train_one_epoch, evaluate=student.evaluate if own_evaluate else _evaluate,
         scheduler=scheduler, progress=False)
     model.eval()
+    layers = _layers(model, settings)
     with torch.no_grad():
         test_images = torch.cat([x for x, _ in loaders.test])
         outputs = model(test_images[probe.to(device)])
-        predictions = []
-        test_images = test_images[order.to(device)]
-        for start in range(0, len(test_images), 1024):
-            predictions.append(model(test_images[start:start + 1024]).argmax(dim=1).cpu())
-    return {"built": True, "state": dict(model.state_dict()), "probe": outputs, "predictions": torch.cat(predictions)}
+    return {"built": True, "state": dict(model.state_dict()), "layers": layers, "probe": outputs}
 """
 
 
-def _test_set() -> tuple[torch.Tensor, torch.Tensor]:
-    """Fashion-MNIST's test images and labels, read in the grader's process (the same files the kernel reads)."""
+def _images(train: bool) -> tuple[torch.Tensor, torch.Tensor]:
+    """Fashion-MNIST's images and labels (test set, or the training file), read in the grader's process."""
     from utils import as_tensors, fashion_mnist
 
-    if "test" not in _TEST:
-        _TEST["test"] = as_tensors(fashion_mnist(False))
-    return _TEST["test"]
+    if train not in _IMAGES:
+        _IMAGES[train] = as_tensors(fashion_mnist(train))
+    return _IMAGES[train]
 
 
-_TEST: dict[str, tuple[torch.Tensor, torch.Tensor]] = {}
+def _test_set() -> tuple[torch.Tensor, torch.Tensor]:
+    """Fashion-MNIST's test images and labels (the same files the kernel reads)."""
+    return _images(False)
 
 
-def rebuild(ctx: Context, weights: dict[str, torch.Tensor]) -> nn.Module | None:
-    """The reference's ``MLP`` holding ``weights`` (the student's trained state_dict), or ``None`` if none fits."""
-    linear = [k[: -len(".weight")] for k, v in weights.items() if k.endswith(".weight") and v.dim() == 2]
-    if not linear:
-        return None
-    sizes = [weights[f"{linear[0]}.weight"].shape[1]] + [weights[f"{name}.weight"].shape[0] for name in linear]
-    batch_norm = any(k.endswith("running_mean") for k in weights)
-    for dropout in (0.0, 0.5):
+_IMAGES: dict[bool, tuple[torch.Tensor, torch.Tensor]] = {}
+
+#: The layers the grader rebuilds a final model from, by their class's qualified name: the class
+#: and the settings it takes from the student's layer (sizes always come from the weights).
+STANDARD = {
+    f"{kind.__module__}.{kind.__qualname__}": (kind, settings)
+    for kind, settings in (
+        (nn.Linear, ()),
+        (nn.BatchNorm1d, ("eps",)),
+        (nn.LayerNorm, ("eps", "normalized_shape")),
+        (nn.PReLU, ()),
+        (nn.ReLU, ()),
+        (nn.ReLU6, ()),
+        (nn.LeakyReLU, ("negative_slope",)),
+        (nn.ELU, ("alpha",)),
+        (nn.CELU, ("alpha",)),
+        (nn.SELU, ()),
+        (nn.GELU, ("approximate",)),
+        (nn.SiLU, ()),
+        (nn.Mish, ()),
+        (nn.Tanh, ()),
+        (nn.Sigmoid, ()),
+        (nn.Softplus, ("beta", "threshold")),
+        (nn.Softsign, ()),
+        (nn.Hardswish, ()),
+        (nn.Hardsigmoid, ()),
+        (nn.Hardtanh, ("min_val", "max_val")),
+        (nn.Identity, ()),
+        (nn.Dropout, ()),
+        (nn.AlphaDropout, ()),
+        (nn.Flatten, ("start_dim", "end_dim")),
+    )
+}
+SETTINGS = sorted({name for _, names in STANDARD.values() for name in names})
+#: How much better on the test set than on the training images a model may do before it counts as
+#: having seen the test set (a model trained on the training images does better on them).
+TEST_SET_MARGIN = 0.02
+
+
+def _layer(kind: str, config: object, weights: dict[str, torch.Tensor]) -> nn.Module:
+    """One standard layer of ``kind`` holding ``weights``; ValueError when it is not one."""
+    if kind not in STANDARD:
+        raise ValueError(f"{kind.rsplit('.', 1)[-1]} is not one of torch.nn's standard layers")
+    cls, names = STANDARD[kind]
+    config = config if type(config) is dict else {}
+    given = {name: config.get(name) for name in names if config.get(name) is not None}
+    for name, value in given.items():
+        if type(value) not in (int, float, str, list) or (type(value) is list and len(value) > 4):
+            raise ValueError(f"{cls.__name__}'s {name} is not a setting")
+    if cls is nn.Linear:
+        weight = weights.get("weight")
+        if weight is None or weight.dim() != 2:
+            raise ValueError("a Linear layer without a 2-D weight")
+        layer = nn.Linear(weight.shape[1], weight.shape[0], bias="bias" in weights)
+    elif cls is nn.BatchNorm1d:
+        size = next(iter(weights.values()), torch.empty(0)).shape
+        if len(size) != 1:
+            raise ValueError("a BatchNorm1d layer without its statistics")
+        layer = nn.BatchNorm1d(
+            size[0], eps=float(given.get("eps", 1e-5)), affine="weight" in weights,
+            track_running_stats="running_mean" in weights,
+        )  # fmt: skip
+    elif cls is nn.LayerNorm:
+        shape = tuple(weights["weight"].shape) if "weight" in weights else tuple(given.get("normalized_shape", ()))
+        if not shape or not all(type(n) is int and 0 < n <= 2**16 for n in shape):
+            raise ValueError("a LayerNorm layer of no size")
+        layer = nn.LayerNorm(
+            shape, eps=float(given.get("eps", 1e-5)), elementwise_affine="weight" in weights, bias="bias" in weights
+        )
+    elif cls is nn.PReLU:
+        weight = weights.get("weight")
+        if weight is None or weight.dim() != 1:
+            raise ValueError("a PReLU layer without its weight")
+        layer = nn.PReLU(len(weight))
+    else:
+        layer = cls(**{k: tuple(v) if type(v) is list else v for k, v in given.items()})
+    layer.load_state_dict(weights, strict=True)
+    return layer
+
+
+def _as_written(layers: object, weights: dict[str, torch.Tensor]) -> nn.Module:
+    """The student's leaf layers, in the order the model defines them, as standard layers with their weights."""
+    if type(layers) is not list or not layers:
+        raise ValueError("the model's layers were not reported")
+    built, used = [nn.Flatten()], set()
+    for item in layers:
+        if type(item) is not list or len(item) != 3 or type(item[0]) is not str or type(item[1]) is not str:
+            raise ValueError("the model's layers were not reported")
+        name, kind, config = item
+        prefix = f"{name}." if name else ""
+        own = {k[len(prefix) :]: v for k, v in weights.items() if k.startswith(prefix) and "." not in k[len(prefix) :]}
+        used.update(prefix + k for k in own)
+        built.append(_layer(kind, config, own))
+    if used != set(weights):
+        raise ValueError("the model holds weights outside its layers")
+    return nn.Sequential(*built).eval()
+
+
+def _by_pattern(weights: dict[str, torch.Tensor]) -> nn.Module:
+    """2.2's pattern from the weights alone (Linear, [BatchNorm1d], ReLU per hidden layer): for activations in forward."""
+    groups: dict[str, dict[str, torch.Tensor]] = {}
+    for key, value in weights.items():
+        prefix, _, name = key.rpartition(".")
+        groups.setdefault(prefix, {})[name] = value
+    built: list[nn.Module] = [nn.Flatten()]
+    kinds = ["BatchNorm1d" if "running_mean" in group else "Linear" for group in groups.values()]
+    for index, (kind, group) in enumerate(zip(kinds, groups.values())):
+        built.append(_layer(f"torch.nn.modules.{'linear' if kind == 'Linear' else 'batchnorm'}.{kind}", {}, group))
+        last = index == len(kinds) - 1
+        if not last and (kind == "BatchNorm1d" or kinds[index + 1] == "Linear"):
+            built.append(nn.ReLU())
+    if kinds[:1] != ["Linear"] or kinds[-1] != "Linear":
+        raise ValueError("not 2.2's pattern")
+    return nn.Sequential(*built).eval()
+
+
+def rebuild(seen: dict, weights: dict[str, torch.Tensor], probe: torch.Tensor, outputs: torch.Tensor) -> nn.Module:
+    """The final model as the grader runs it: standard layers holding the student's weights.
+
+    Two readings are tried: the model's layers in the order it defines them, then 2.2's pattern
+    (for a ``forward`` that applies the ReLUs itself). The first whose outputs on ``probe`` are
+    ``outputs`` (what the student's model computed in the kernel) is the one graded.
+    """
+    reasons = []
+    for reading in (lambda: _as_written(seen.get("layers"), weights), lambda: _by_pattern(weights)):
         try:
-            model = ctx.reference.MLP(sizes[0], sizes[1:-1], sizes[-1], dropout=dropout, batch_norm=batch_norm)
-            model.load_state_dict(weights, strict=True)
-        except (RuntimeError, KeyError, TypeError, ValueError):
+            model = reading()
+            with torch.no_grad():
+                expected = model(probe)
+        except (ValueError, RuntimeError, KeyError, TypeError, IndexError, StopIteration) as error:
+            reasons.append(str(error).split("\n")[0])
             continue
-        return model.eval()
-    return None
+        if expected.shape == outputs.shape and torch.allclose(outputs.float(), expected, atol=1e-3, rtol=1e-3):
+            return model
+        reasons.append("its outputs are not what its layers compute in the order it defines them")
+    raise AssertionError(
+        f"the grader could not rebuild the final model from its layers ({reasons[0]}), so it cannot measure "
+        "its test accuracy: build it from torch.nn's layers, applied in the order __init__ defines them, and "
+        "write activations as layers (nn.ReLU(), nn.GELU()) rather than functions in forward"
+    )
+
+
+def _accuracy(model: nn.Module, images: torch.Tensor, labels: torch.Tensor) -> float:
+    with torch.no_grad():
+        predictions = torch.cat([model(images[i : i + 1024]).argmax(dim=1) for i in range(0, len(images), 1024)])
+    return (predictions == labels).double().mean().item()
 
 
 @case("2.6", "the final model, trained as the notebook trains it: its test accuracy", seconds=900)
@@ -496,28 +642,27 @@ def _final_accuracy(ctx: Context) -> None:
     order = torch.randperm(len(labels), generator=generator(262))
     probe = images[order[:512]]  # the kernel reads the same test set: it is sent the indices only
     seen = ctx.student.run(
-        FINAL, device=str(ctx.device), own_evaluate=ctx.cases.get(EVALUATES, True), probe=order[:512], order=order
+        FINAL, device=str(ctx.device), own_evaluate=ctx.cases.get(EVALUATES, True), probe=order[:512], settings=SETTINGS
     )
-    require(seen.get("built") is True, "build_final_model should return (model, optimizer, scheduler, epochs)")
+    require(
+        type(seen) is dict and seen.get("built") is True,
+        "build_final_model should return (model, optimizer, scheduler, epochs)",
+    )
     weights = state(seen["state"], "the final model's state_dict")
-    model = rebuild(ctx, {k: v.float() if v.is_floating_point() else v for k, v in weights.items()})
+    weights = {k: v.float() if v.is_floating_point() else v for k, v in weights.items()}
     outputs = tensor(seen["probe"], "the final model's output")
-    if model is not None:  # the reference's MLP with the student's weights: it must compute what the kernel's did
-        with torch.no_grad():
-            expected = model(probe)
-        require(
-            outputs.shape == expected.shape and torch.allclose(outputs.float(), expected, atol=1e-3, rtol=1e-3),
-            "the final model's outputs are not what its weights compute (does its forward use anything else?)",
-        )
-        with torch.no_grad():
-            predictions = torch.cat([model(images[i : i + 1024]).argmax(dim=1) for i in range(0, len(images), 1024)])
-        accuracy = (predictions == labels).double().mean().item()
-    else:  # not the reference's MLP: judged from its own forward pass in the kernel
-        predictions = tensor(seen["predictions"], "the final model's predictions")
-        require(tuple(predictions.shape) == tuple(labels.shape), "the final model's predictions have the wrong shape")
-        accuracy = (predictions.long() == labels[order]).double().mean().item()
-        ctx.report["final_model_note"] = "the final model is not an MLP of 2.2: its accuracy is its own forward pass's"
+    model = rebuild(seen, weights, probe, outputs)
+    accuracy = _accuracy(model, images, labels)
+    train_images, train_labels = _images(True)
+    seen_accuracy = _accuracy(model, train_images, train_labels)
     ctx.report["test_accuracy"] = round(accuracy, 4)
+    ctx.report["train_accuracy"] = round(seen_accuracy, 4)
+    require(
+        accuracy <= seen_accuracy + TEST_SET_MARGIN,
+        f"the final model does better on the test set ({accuracy:.4f}) than on the training images "
+        f"({seen_accuracy:.4f}): a model trained on the training set does the opposite, so it is not graded "
+        "(was it trained on, or built from, the test set?)",
+    )
     threshold = float(ctx.settings["accuracy_threshold"])
     require(
         accuracy >= threshold,
