@@ -300,11 +300,22 @@ def memory_groups() -> bool:
     return bool(_GROUPS["groups"])
 
 
+def _sweep() -> None:
+    """Empty and delete the groups of graders that no longer run (killed before they could)."""
+    for root in CGROUP_ROOTS:
+        for path in Path(root).glob("hw08-grading-*-*"):
+            pid = path.name.split("-")[2]
+            if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+                MemoryGroup(path, 2 if (Path(root) / "cgroup.controllers").is_file() else 1, 0).remove()
+
+
 def memory_group(limit: int) -> MemoryGroup | None:
     """A new memory cgroup of ``limit`` bytes for one kernel, or ``None`` where none can be made."""
     if not (_as_root() and sys.platform == "linux"):
         return None
     with USER_IDS.lock:
+        if _GROUPS["count"] == 0:
+            _sweep()
         _GROUPS["count"] += 1
         name = f"hw08-grading-{os.getpid()}-{_GROUPS['count']}"
     for root in CGROUP_ROOTS:

@@ -338,3 +338,25 @@ def test_the_audit_hook_names_network_use_and_lets_unix_sockets_be() -> None:
         assert refused is not None and refused.startswith("use the network (connect") and "8080" in refused
         assert policy.decide("socket.sendto", (tcp, ("10.0.0.1", 53))).startswith("use the network (sendto")
         assert policy.decide("socket.connect", (unix, "/nowhere/kernel-1")) is None
+
+
+def test_a_memory_group_holds_every_process_and_a_dead_graders_groups_are_swept() -> None:
+    import sys
+
+    if not sandbox.memory_groups():
+        pytest.skip("no memory cgroup can be made here (not root, or no writable memory hierarchy)")
+    group = sandbox.memory_group(2**28)
+    code = "import os, time\nif os.fork() == 0:\n    b = bytearray(3 * 2**27); b[::4096] = b'x' * len(b[::4096])\nos.wait()"
+    done = subprocess.run(group.argv([sys.executable, "-c", code]), capture_output=True, timeout=60, check=False)
+    assert done.returncode == 0 and group.oom_kills() == 1  # the child together with its parent passed 256 MB
+    stale = group.path.with_name("hw08-grading-999999999-1")
+    stale.mkdir()
+    sleeper = subprocess.Popen([sys.executable, "-c", sandbox.JOIN, str(stale / "cgroup.procs"), "sleep", "600"])
+    for _ in range(100):  # until it has joined the group
+        if (stale / "cgroup.procs").read_text().split():
+            break
+        time.sleep(0.05)
+    group.remove()
+    assert not group.path.exists()
+    sandbox._sweep()
+    assert sleeper.wait(timeout=10) == -9 and not stale.exists()

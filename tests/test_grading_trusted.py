@@ -238,8 +238,8 @@ def graded(reply: dict) -> hidden.Context:
     return ctx
 
 
-def own_accuracy(model: nn.Module, train: bool = False) -> float:
-    images, labels = q02._images(train)
+def own_accuracy(model: nn.Module, split: str = "test") -> float:
+    images, labels = q02._sets()[split]
     with torch.no_grad():
         return (model.eval()(images).argmax(dim=1) == labels).double().mean().item()
 
@@ -303,7 +303,7 @@ def test_the_final_accuracy_is_measured_by_the_grader_on_a_network_it_rebuilt() 
     ):  # fmt: skip
         ctx = graded(kernel_reply(model))
         assert ctx.report["test_accuracy"] == round(own_accuracy(model), 4)
-        assert ctx.report["train_accuracy"] == round(own_accuracy(model, train=True), 4)
+        assert ctx.report["val_accuracy"] == round(own_accuracy(model, "val"), 4)
 
 
 def test_a_final_model_whose_forward_is_not_its_layers_is_refused() -> None:
@@ -323,12 +323,16 @@ def test_a_final_model_whose_forward_is_not_its_layers_is_refused() -> None:
 
 
 def test_a_final_model_trained_on_the_test_set_is_not_graded() -> None:
-    test_images, test_labels = q02._test_set()
-    train_images, train_labels = q02._images(True)
-    honest = graded(kernel_reply(trained(train_images[:6000], train_labels[:6000], 4)))
-    assert honest.report["test_accuracy"] <= honest.report["train_accuracy"]
-    with pytest.raises(AssertionError, match=r"better on the test set \(0\.9\d+\) than on the training images"):
-        graded(kernel_reply(trained(test_images, test_labels, 12)))
+    sets = q02._sets()
+    (train_images, train_labels), (test_images, test_labels) = sets["train"], sets["test"]
+    honest = graded(kernel_reply(trained(train_images[:8000], train_labels[:8000], 4)))
+    assert abs(honest.report["test_accuracy"] - honest.report["val_accuracy"]) < q02.TEST_SET_MARGIN
+    for images, labels in (
+        (test_images, test_labels),  # the test set instead of the training set
+        (torch.cat([train_images[:8000], test_images]), torch.cat([train_labels[:8000], test_labels])),  # and both
+    ):
+        with pytest.raises(AssertionError, match=r"better on the test set \(0\.\d+\) than on the validation set"):
+            graded(kernel_reply(trained(images, labels, 8)))
 
 
 def test_a_reply_that_unpacks_to_more_than_the_limit_is_refused() -> None:
