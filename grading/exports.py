@@ -23,13 +23,13 @@ A student the LMS cannot be told (no LMS id, no student id) is left out of that 
 
 from __future__ import annotations
 
-import csv
 import io
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from . import spreadsheet
 from .points import PartSpec
 from .policy import Policy, fmt
 
@@ -45,9 +45,7 @@ ZIP_TIME = (2000, 1, 1, 0, 0, 0)
 
 
 def _csv(rows: list[list[str]]) -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows(rows)
-    return buffer.getvalue()
+    return spreadsheet.csv_text(rows)
 
 
 def _canvas_name(student: StudentResult) -> str:

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 
 import nbformat
 
+from . import spreadsheet
 from .handout import HandoutNotebook
 from .points import PartSpec
 
@@ -140,7 +141,7 @@ def read_scores(
     scores: dict[tuple[str, str], tuple[float, str]] = {}
     for number, row in enumerate(reader, start=2):
         student, part, points = (
-            (row.get("student") or "").strip(),
+            spreadsheet.plain((row.get("student") or "").strip()),
             (row.get("part") or "").strip(),
             (row.get("points") or "").strip(),
         )
@@ -167,18 +168,17 @@ def read_scores(
             raise SystemExit(f"{where}: {value:g} points for {part}, but its written answers are worth 0 to {share}")
         if (student, part) in scores:
             raise SystemExit(f"{where}: {student} and {part} are given points twice; keep one row")
-        scores[(student, part)] = (value, (row.get("comment") or "").strip())
+        scores[(student, part)] = (value, spreadsheet.plain((row.get("comment") or "").strip()))
     return scores
 
 
 def scores_csv(students: Sequence[StudentResult], policy: Policy) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    for part, spec in policy.manual.items():
-        for student in students:
-            writer.writerow([student.name, student.info.get("name", student.name), part, spec.points, "", ""])
-    return buffer.getvalue()
+    rows = [
+        [student.name, student.info.get("name", student.name), part, spec.points, "", ""]
+        for part, spec in policy.manual.items()
+        for student in students
+    ]
+    return spreadsheet.csv_text([COLUMNS, *rows])
 
 
 STYLE = """
@@ -244,7 +244,10 @@ def write_sheets(out: Path, students: Sequence[StudentResult], parts: Sequence[P
     if not blank.exists():  # never overwrite the instructor's own entries
         blank.write_text(scores_csv(students, policy), encoding="utf-8")
     else:
-        have = {(r["student"], r["part"]) for r in csv.DictReader(io.StringIO(blank.read_text(encoding="utf-8-sig")))}
+        have = {
+            (spreadsheet.plain(r["student"]), r["part"])
+            for r in csv.DictReader(io.StringIO(blank.read_text(encoding="utf-8-sig")))
+        }
         new = [
             [s.name, s.info.get("name", s.name), p, policy.manual[p].points, "", ""]
             for p in policy.manual
@@ -253,4 +256,4 @@ def write_sheets(out: Path, students: Sequence[StudentResult], parts: Sequence[P
         ]
         if new:
             with open(blank, "a", newline="", encoding="utf-8") as handle:
-                csv.writer(handle, lineterminator="\n").writerows(new)
+                csv.writer(handle, lineterminator="\n").writerows(spreadsheet.rows(new))

@@ -8,8 +8,6 @@ the same folder twice gives the same bytes.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import shutil
 from collections.abc import Sequence
@@ -17,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from . import spreadsheet
 from .handout import question_of
 from .points import PartSpec
 from .policy import Late, Policy, auto_score, fmt, late
@@ -153,9 +152,7 @@ def gradebook_csv(
     policy: Policy | None = None,
     manual: dict[tuple[str, str], tuple[float, str]] | None = None,
 ) -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows(gradebook_rows(students, parts, policy, manual))
-    return buffer.getvalue()
+    return spreadsheet.csv_text(gradebook_rows(students, parts, policy, manual))
 
 
 def feedback_name(student: str, taken: set[str]) -> str:

@@ -12,14 +12,14 @@ received never counts. The report flags pairs for a person to look at; it change
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 import re
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from . import spreadsheet
 
 if TYPE_CHECKING:
     from .runner import StudentResult
@@ -112,8 +112,5 @@ def write_report(out: Path, students: Sequence[StudentResult], boilerplate: dict
     )
     html = html.replace("<body>", "<body>" + banner, 1) if "<body>" in html else banner + html
     (out / REPORT).write_text(html, encoding="utf-8")
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["notebook", "student_a", "student_b", "similarity_a", "similarity_b", "tokens"])
-    writer.writerows(found)
-    (out / TABLE).write_text(buffer.getvalue(), encoding="utf-8")
+    table = [["notebook", "student_a", "student_b", "similarity_a", "similarity_b", "tokens"], *found]
+    (out / TABLE).write_text(spreadsheet.csv_text(table), encoding="utf-8")
