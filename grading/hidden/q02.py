@@ -589,21 +589,58 @@ def _as_written(layers: object, weights: dict[str, torch.Tensor]) -> nn.Module:
     return nn.Sequential(*built).eval()
 
 
-def _by_pattern(weights: dict[str, torch.Tensor]) -> nn.Module:
-    """2.2's pattern from the weights alone (Linear, [BatchNorm1d], ReLU per hidden layer): for activations in forward."""
+NORMS = {"torch.nn.modules.batchnorm.BatchNorm1d", "torch.nn.modules.normalization.LayerNorm"}
+LINEAR = "torch.nn.modules.linear.Linear"
+
+
+def _activation(layers: object) -> nn.Module:
+    """The one kind of activation among the model's layers (a module used after every hidden layer), else ReLU."""
+    found = set()
+    if type(layers) is list:
+        for item in layers:
+            if type(item) is list and len(item) == 3 and item[1] in STANDARD:
+                kind = STANDARD[item[1]][0]
+                if kind not in (
+                    nn.Linear,
+                    nn.BatchNorm1d,
+                    nn.LayerNorm,
+                    nn.Dropout,
+                    nn.AlphaDropout,
+                    nn.Flatten,
+                    nn.Identity,
+                ):
+                    found.add((item[1], repr(sorted(item[2].items())) if type(item[2]) is dict else ""))
+    if len(found) == 1:
+        kind, _ = found.pop()
+        config = next(item[2] for item in layers if type(item) is list and len(item) == 3 and item[1] == kind)
+        return _layer(kind, config, {})
+    return nn.ReLU()
+
+
+def _by_pattern(weights: dict[str, torch.Tensor], layers: object = None) -> nn.Module:
+    """2.2's pattern from the weights (Linear, [norm], activation per hidden layer): for a forward that applies
+    its activation itself (a function, or one module used after every layer)."""
     groups: dict[str, dict[str, torch.Tensor]] = {}
     for key, value in weights.items():
         prefix, _, name = key.rpartition(".")
         groups.setdefault(prefix, {})[name] = value
-    built: list[nn.Module] = [nn.Flatten()]
-    kinds = ["BatchNorm1d" if "running_mean" in group else "Linear" for group in groups.values()]
-    for index, (kind, group) in enumerate(zip(kinds, groups.values())):
-        built.append(_layer(f"torch.nn.modules.{'linear' if kind == 'Linear' else 'batchnorm'}.{kind}", {}, group))
-        last = index == len(kinds) - 1
-        if not last and (kind == "BatchNorm1d" or kinds[index + 1] == "Linear"):
-            built.append(nn.ReLU())
-    if kinds[:1] != ["Linear"] or kinds[-1] != "Linear":
+    kinds = []
+    for group in groups.values():
+        weight = group.get("weight")
+        if "running_mean" in group:
+            kinds.append("torch.nn.modules.batchnorm.BatchNorm1d")
+        elif weight is not None and weight.dim() == 1:
+            kinds.append("torch.nn.modules.normalization.LayerNorm")
+        else:
+            kinds.append(LINEAR)
+    if kinds[:1] != [LINEAR] or kinds[-1] != LINEAR:
         raise ValueError("not 2.2's pattern")
+    activation = _activation(layers)
+    built: list[nn.Module] = [nn.Flatten()]
+    for index, (kind, group) in enumerate(zip(kinds, groups.values())):
+        built.append(_layer(kind, {}, group))
+        if index < len(kinds) - 1 and (kind in NORMS or kinds[index + 1] == LINEAR):
+            built.append(copy.deepcopy(activation))
     return nn.Sequential(*built).eval()
 
 
@@ -611,11 +648,13 @@ def rebuild(seen: dict, weights: dict[str, torch.Tensor], probe: torch.Tensor, o
     """The final model as the grader runs it: standard layers holding the student's weights.
 
     Two readings are tried: the model's layers in the order it defines them, then 2.2's pattern
-    (for a ``forward`` that applies the ReLUs itself). The first whose outputs on ``probe`` are
+    (for a ``forward`` that applies its activation itself: ``torch.relu``, or one activation
+    module used after every hidden layer). The first whose outputs on ``probe`` are
     ``outputs`` (what the student's model computed in the kernel) is the one graded.
     """
     reasons = []
-    for reading in (lambda: _as_written(seen.get("layers"), weights), lambda: _by_pattern(weights)):
+    layers = seen.get("layers")
+    for reading in (lambda: _as_written(layers, weights), lambda: _by_pattern(weights, layers)):
         try:
             model = reading()
             with torch.no_grad():
