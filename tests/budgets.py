@@ -29,6 +29,7 @@ use it to play a machine of a known speed).
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import statistics
 import subprocess
@@ -125,7 +126,9 @@ class Verdict:
         )
 
 
+@functools.cache
 def pyproject(root: Path = ROOT) -> dict:
+    """``[tool.hw08]`` of ``root``'s pyproject.toml, read once per process (nbval asks for it every cell)."""
     with open(root / "pyproject.toml", "rb") as handle:
         return tomllib.load(handle)["tool"]["hw08"]
 
