@@ -69,7 +69,7 @@ def handout_module(name: str) -> ModuleType:
     return module
 
 
-def _handout_utils_names(namespace: dict[str, Any]) -> None:
+def handout_utils_names(namespace: dict[str, Any]) -> None:
     """Replace the names ``namespace`` imported from the student's ``utils`` files with the handout's stubs."""
     import utils
 
@@ -100,7 +100,7 @@ def _definitions(question: int, student: bool) -> dict[str, Any]:
                 code = compile(ast.Module([node], type_ignores=[]), f"{path.name}, cell {index}", "exec")
                 exec(code, namespace)  # noqa: S102 (the notebook's own cells)
                 if student and isinstance(node, ast.ImportFrom) and node.module == "utils":
-                    _handout_utils_names(namespace)
+                    handout_utils_names(namespace)
     return namespace
 
 
