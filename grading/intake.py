@@ -699,12 +699,11 @@ def _missing_modules(student: Student) -> None:
         if module in student.modules:
             continue
         parts = [p.id for p in PARTS if any(IN_UTILS.get(name) == module for name in p.functions)]
+        scores = f"part {parts[0]} scores 0" if len(parts) == 1 else f"parts {', '.join(parts)} score 0"
+        needs = "; question 3 trains with it" if module == "utils/training.py" else ""
         student.notes.append(
             f"{module} was not handed in (or could not be used): graded with the handout's unfinished version, "
-            f"so {', '.join(parts)} score 0 (and what needs them: question 3 trains with utils/training.py)"
-            if module == "utils/training.py"
-            else f"{module} was not handed in (or could not be used): graded with the handout's unfinished "
-            f"version, so {', '.join(parts)} score 0"
+            f"so {scores}, and what needs it{needs}"
         )
 
 

@@ -206,6 +206,17 @@ def _unfinished_name(error: BaseException, fn: Any, name: str) -> str:
     return qualname.rsplit("<locals>.", 1)[-1]
 
 
+def _stub_in(error: BaseException) -> str:
+    """The function or method (``MLP.__init__``) whose stub raised ``error``: its innermost frame's."""
+    tb = error.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    if tb is None:
+        return "the function"
+    code = tb.tb_frame.f_code
+    return getattr(code, "co_qualname", code.co_name)
+
+
 def unfinished(part: str, name: str, file: str | None = None) -> NotImplementedError:
     """The message of a stub still in place; ``file`` when it is in a file of ``utils`` (``utils/models.py``)."""
     where = (
@@ -276,7 +287,8 @@ def call_student(
         failure = error if str(error).startswith("✗ ") else _failure(part, name, error, hint)
     except NotImplementedError as error:
         if _is_stub(error):
-            failure = unfinished(part, _unfinished_name(error, fn, name), _student_file(error))
+            file = _student_file(error)
+            failure = unfinished(part, _stub_in(error) if file else _unfinished_name(error, fn, name), file)
         else:
             failure = _failure(part, name, error, hint)
     except Exception as error:  # noqa: BLE001 (the student's bug, reported as a hint rather than a traceback)
