@@ -848,7 +848,7 @@ def test_student_makefile_targets_and_options(handout):
     assert ".venv" not in own.stdout
     lab = make_dry_run(handout, "lab", "PY=python")
     root = " --allow-root" if os.getuid() == 0 else ""  # Jupyter refuses root without it
-    assert lab.stdout.strip().split("\n")[-1] == f"python -m jupyter lab --notebook-dir=notebooks{root}"
+    assert lab.stdout.strip().split("\n")[-1] == f"python -m jupyter lab --notebook-dir=.{root}"
 
 
 def test_make_test_in_the_handout_runs_a_notebook_and_reports_its_stub(handout):
