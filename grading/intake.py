@@ -630,7 +630,7 @@ def handout_utils(folder: Path | None = None) -> dict[str, bytes]:
 
 
 def _in_utils(file: VFile) -> str | None:
-    """``"utils/x.py"`` for a file inside a folder named ``utils`` (the last one on its path), else ``None``."""
+    """``"utils/data.py"`` (say) for a file inside a folder named ``utils`` (the last one on its path), else ``None``."""
     folders = file.parts[:-1]
     if "utils" not in folders:
         return None
