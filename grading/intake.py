@@ -30,12 +30,22 @@ resubmission number are *ambiguous*: the first is graded and both are named.
 **Roster** (optional CSV, :func:`read_roster`): maps LMS ids and folder names to students, gives
 each gradebook row a student id, name and section, and lists the students who handed in nothing.
 
+**The student's files of ``utils``.** ``utils/models.py`` and ``utils/training.py`` hold the
+student's code of 2.2 and 2.4 (``utils.parts.IN_UTILS``): a file of that name in a ``utils``
+folder (the handout zip, or the handout's folder handed in), or loose beside the notebooks (an
+LMS that keeps no folders), is the student's; of several, a ``utils`` folder wins, then the
+newest resubmission, a loose file over a zip member, the shallowest path. One that does not
+compile is not used. Without one, grading keeps the handout's stub (those parts score 0) and the
+feedback says so. Every other file of ``utils`` comes from the handout: a submitted copy that
+differs from the handout's is *ignored*, and the feedback names it.
+
 Every file seen is recorded with what was done with it (used, skipped, ambiguous, and why):
 in the student's feedback notes and in ``intake.md`` (:func:`report_markdown`).
 """
 
 from __future__ import annotations
 
+import ast
 import csv
 import hashlib
 import io
@@ -437,7 +447,7 @@ class FileRecord:
     """One file seen, and what intake did with it."""
 
     origin: str
-    verdict: str  # used | skipped | ambiguous | unused
+    verdict: str  # used | skipped | ambiguous | unused | ignored (an edited file of utils)
     why: str
     notebook: str | None = None  # the question notebook it was (or could have been) graded as
 
@@ -603,12 +613,125 @@ def _classify(
     )
 
 
+STUDENT_MODULE_NAMES = {"models.py": "utils/models.py", "training.py": "utils/training.py"}
+PACKAGE_FOLDERS = ("tools", "tests", "site-packages", "checks", "notebooks")
+
+
+def handout_utils(folder: Path | None = None) -> dict[str, bytes]:
+    """``"utils/..."`` -> bytes of every ``.py`` file of the handout's ``utils`` (built from the repository
+    when ``folder``, a built handout, is not given)."""
+    if folder is not None:
+        base = folder / "utils"
+        return {f"utils/{p.relative_to(base).as_posix()}": p.read_bytes() for p in sorted(base.rglob("*.py"))}
+    from .handout import make_student_module
+
+    files = make_student_module(ROOT).handout_files(ROOT)
+    return {name: data for name, data in files.items() if name.startswith("utils/") and name.endswith(".py")}
+
+
+def _in_utils(file: VFile) -> str | None:
+    """``"utils/data.py"`` (say) for a file inside a folder named ``utils`` (the last one on its path), else ``None``."""
+    folders = file.parts[:-1]
+    if "utils" not in folders:
+        return None
+    last = len(folders) - 1 - folders[::-1].index("utils")
+    return "/".join(("utils", *file.parts[last + 1 :]))
+
+
+def _student_module(file: VFile, inner: str) -> str | None:
+    """``"utils/models.py"`` (or training.py) when ``file`` is the student's copy of it, else ``None``."""
+    if file.problem == "hidden":
+        return None
+    relative = _in_utils(file)
+    if relative is not None:
+        return relative if relative in STUDENT_MODULE_NAMES.values() else None
+    if any(folder in PACKAGE_FOLDERS for folder in file.parts[:-1]):
+        return None
+    return STUDENT_MODULE_NAMES.get(base_name(inner)[0])
+
+
+def _compile_problem(data: bytes | None, problem: str | None) -> str:
+    """Why a submitted module cannot be used (``""``: it can)."""
+    if data is None:
+        return problem or "it cannot be read"
+    try:
+        ast.parse(data.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        return "it is not UTF-8 text"
+    except SyntaxError as error:
+        return f"it does not compile (line {error.lineno}: {error.msg})"
+    return ""
+
+
+def _choose_modules(student: Student, found: list[tuple[str, VFile, str]], log: list[FileRecord]) -> None:
+    """The student's ``utils/models.py`` and ``utils/training.py``, the best copy of each (module docstring)."""
+    by_module: dict[str, list[tuple[VFile, str]]] = {}
+    for module, file, inner in found:
+        by_module.setdefault(module, []).append((file, inner))
+    for module in sorted(by_module):
+
+        def rank(entry: tuple[VFile, str]) -> tuple:
+            file, inner = entry
+            return (_in_utils(file) is None, -base_name(inner)[1], file.in_zip, len(file.parts), file.origin)
+
+        ranked = sorted(by_module[module], key=rank)
+        chosen = None
+        for file, _ in ranked:
+            problem = _compile_problem(file.data, file.problem)
+            if chosen is None and not problem:
+                chosen = file
+                student.modules[module] = Found(file.origin, file.data)
+                log.append(FileRecord(file.origin, "used", f"your {module}"))
+            elif chosen is None:
+                log.append(FileRecord(file.origin, "unused", f"your {module}, but {problem}"))
+                student.notes.append(f"{file.origin} is not used: {problem}")
+            else:
+                log.append(FileRecord(file.origin, "unused", f"another copy of {module}; {chosen.origin} used instead"))
+
+
+def _missing_modules(student: Student) -> None:
+    """A note per student file of ``utils`` not handed in (or unusable), for a student who handed in question 2 or 3."""
+    from utils.parts import IN_UTILS, PARTS
+
+    if not any(name in student.found for name in ("hw08-q02.ipynb", "hw08-q03.ipynb")):
+        return
+    for module in sorted(set(IN_UTILS.values())):
+        if module in student.modules:
+            continue
+        parts = [p.id for p in PARTS if any(IN_UTILS.get(name) == module for name in p.functions)]
+        scores = f"part {parts[0]} scores 0" if len(parts) == 1 else f"parts {', '.join(parts)} score 0"
+        needs = "; question 3 trains with it" if module == "utils/training.py" else ""
+        student.notes.append(
+            f"{module} was not handed in (or could not be used): graded with the handout's unfinished version, "
+            f"so {scores}, and what needs it{needs}"
+        )
+
+
+def _edited_utils(file: VFile, handout: dict[str, bytes]) -> FileRecord | None:
+    """The record of a submitted file of ``utils`` that differs from the handout's (its edits are not graded)."""
+    relative = _in_utils(file)
+    if relative is None or relative not in handout or file.data is None or file.data == handout[relative]:
+        return None
+    return FileRecord(
+        file.origin,
+        "ignored",
+        f"your edits to {relative} are not graded: grading uses the handout's {relative} "
+        "(only utils/models.py and utils/training.py are taken from your submission)",
+    )
+
+
 def take_in(
     submissions: Path,
     sigs: dict[str, Signature],
     roster: list[RosterEntry] | None = None,
+    handout: dict[str, bytes] | None = None,
 ) -> Intake:
-    """Every student of ``submissions`` with the file chosen for each question notebook, and why."""
+    """Every student of ``submissions`` with the file chosen for each question notebook, and why.
+
+    ``handout``: the handout's ``utils`` files (:func:`handout_utils`; built from the repository if not given),
+    to tell a submitted copy of one that was edited.
+    """
+    handout = handout_utils() if handout is None else handout
     files, problems = walk(submissions)
     files = _flatten_bulk_zips(files)
     entries: dict[str, _Entry] = {}
@@ -685,6 +808,7 @@ def take_in(
                 "handed in under several names, graded together: " + ", ".join(sorted(e.label for e in owned))
             )
         candidates: list[_Candidate] = []
+        modules: list[tuple[str, VFile, str]] = []
         for entry in owned:
             if entry.lms:
                 student.info.setdefault("lms_id", entry.lms.id)
@@ -698,6 +822,15 @@ def take_in(
                     student.info["name"] = fields["name"]
             for file, lms in entry.files:
                 inner = _inner_name(file, lms)
+                module = _student_module(file, inner)
+                if module is not None:
+                    modules.append((module, file, inner))
+                    continue
+                edited = _edited_utils(file, handout)
+                if edited is not None:
+                    log.append(edited)
+                    student.notes.append(f"{file.origin}: {edited.why}")
+                    continue
                 candidate, why = _classify(file, inner, lms, sigs)
                 if candidate is not None:
                     candidate.inner = inner
@@ -708,6 +841,8 @@ def take_in(
                         student.info["lms_late"] = "yes"
                     candidates.append(candidate)
         _choose(student, candidates, log)
+        _choose_modules(student, modules, log)
+        _missing_modules(student)
         _submission_time(student, candidates)
         student.records = log
     for name, log in records.items():

@@ -129,8 +129,12 @@ def grade_notebook(student: Student, name: str, context: Context) -> NotebookRes
         notebook = read_found(found)
     except UnreadableNotebook as error:
         return unanswered(name, "unreadable", parts, str(error))
+    student_files = {name: found.data for name, found in student.modules.items() if found.data is not None}
     box = sandbox.create(
-        context.work / "sandboxes" / f"{context.next_id():05d}", context.handout.folder, context.matplotlib
+        context.work / "sandboxes" / f"{context.next_id():05d}",
+        context.handout.folder,
+        context.matplotlib,
+        student_files,
     )
     try:
         try:
@@ -302,7 +306,9 @@ def grade(submissions: Path, out: Path, options: Options = Options()) -> list[St
         previous = store.load(out / store.RESULTS, table)
     with tempfile.TemporaryDirectory(prefix="hw08-grading-") as temporary:
         context = open_context(Path(temporary), options, options.jobs)
-        taken = intake.take_in(submissions, intake.from_handout(context.handout), roster)
+        taken = intake.take_in(
+            submissions, intake.from_handout(context.handout), roster, intake.handout_utils(context.handout.folder)
+        )
         students = taken.students
         if options.only:
             students = _select_only(students, options.only)

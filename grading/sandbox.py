@@ -11,7 +11,8 @@ refuses to grade where bubblewrap cannot run.
 
 Layout of one sandbox (deleted after the notebook is graded)::
 
-    <sandbox>/hw08-student/   a copy of the instructor's handout; the kernel runs in its notebooks/
+    <sandbox>/hw08-student/   a copy of the instructor's handout (the student's utils/models.py and
+                              utils/training.py in place of its stubs); the kernel runs in its notebooks/
     <sandbox>/tmp/            TMPDIR (the notebooks' temporary folders, ipykernel's cell files)
     <sandbox>/home/           HOME, matplotlib's and IPython's configuration and caches
 
@@ -78,11 +79,22 @@ def warm_matplotlib(cache: Path) -> None:
     )
 
 
-def create(root: Path, handout: Path, matplotlib_cache: Path | None) -> Sandbox:
-    """A new sandbox at ``root`` holding a copy of ``handout``."""
+#: The handout files a submission may replace: the student's own files of ``utils`` (questions 2.2 and 2.4).
+STUDENT_FILES = ("utils/models.py", "utils/training.py")
+
+
+def create(
+    root: Path, handout: Path, matplotlib_cache: Path | None, student_files: dict[str, bytes] | None = None
+) -> Sandbox:
+    """A new sandbox at ``root`` holding a copy of ``handout``, with ``student_files`` (``"utils/models.py"`` ->
+    bytes; only :data:`STUDENT_FILES`) in place of the handout's stubs."""
     sandbox = Sandbox(root)
     root.mkdir(parents=True)
     shutil.copytree(handout, sandbox.handout, ignore=shutil.ignore_patterns("__pycache__"))
+    for name, data in sorted((student_files or {}).items()):
+        if name not in STUDENT_FILES:
+            raise ValueError(f"{name} is not a file a submission may replace (only {', '.join(STUDENT_FILES)})")
+        (sandbox.handout / name).write_bytes(data)
     sandbox.tmp.mkdir()
     (sandbox.home / "matplotlib").mkdir(parents=True)
     if matplotlib_cache is not None:

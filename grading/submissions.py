@@ -49,6 +49,8 @@ class Student:
     #: What intake learned (``grading.intake``): name, student_id, section, lms, lms_id, submitted_at, ...
     info: dict[str, str] = field(default_factory=dict)
     records: list = field(default_factory=list)  # intake.FileRecord for each file seen
+    #: The student's own files of ``utils`` (``"utils/models.py"`` -> its bytes), put into the graded handout copy.
+    modules: dict[str, Found] = field(default_factory=dict)
 
 
 def _hidden(path: PurePosixPath | Path) -> bool:

@@ -2,8 +2,9 @@
 
 ``python -m grading.synthetic FOLDER`` writes one folder per kind of student (or ``--full N``
 complete solutions only). A complete solution is the handout notebook with each stub cell
-replaced by the solution notebook's cell, its solution markers removed: what a student who
-solved everything hands in. The other kinds start from it (or from the untouched handout)
+replaced by the solution notebook's cell, its solution markers removed, and the student's files
+of ``utils`` (``utils/models.py``, ``utils/training.py``: the instructor's, markers removed) in a
+``utils`` folder beside the notebooks: what a student who solved everything hands in. The other kinds start from it (or from the untouched handout)
 and break one thing each.
 """
 
@@ -25,6 +26,18 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _strip_markers(source: str, markers: tuple[str, str]) -> str:
     return "\n".join(line for line in source.split("\n") if line.strip() not in markers)
+
+
+def utils_files(root: Path = ROOT) -> dict[str, bytes]:
+    """A complete student's files of ``utils`` (``"utils/models.py"`` -> bytes): the instructor's, markers removed."""
+    from utils.parts import IN_UTILS
+
+    make_student = make_student_module(root)
+    markers = (make_student.BEGIN, make_student.END)
+    return {
+        name: _strip_markers((root / name).read_text(encoding="utf-8"), markers).encode()
+        for name in sorted(set(IN_UTILS.values()))
+    }
 
 
 def notebooks(root: Path = ROOT) -> dict[str, tuple[nbformat.NotebookNode, nbformat.NotebookNode]]:
@@ -71,6 +84,7 @@ def write(folder: Path, files: dict[str, nbformat.NotebookNode | bytes]) -> None
     folder.mkdir(parents=True, exist_ok=True)
     for name, content in files.items():
         data = content if isinstance(content, bytes) else nbformat.writes(content).encode()
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
         (folder / name).write_bytes(data)
 
 
@@ -172,13 +186,14 @@ def kinds(root: Path = ROOT, secret: Path | None = None) -> dict[str, dict[str, 
         "_leaked = sorted(k for k in _os.environ if k.startswith('HW08_') and k not in ('HW08_DATA', 'HW08_DEVICE'))\n"
         "if _leaked:\n    raise RuntimeError(f'the instructor environment leaked: {_leaked}')"
     )
+    mine = utils_files(root)
     return {
-        "full": dict(full),
+        "full": {**full, **mine},
         "handout": dict(untouched),
         "zipped": {
             "hw08-student.zip": handout_zip(
                 {q01: edited(full[q01], "share_and_copy", prepend(leaked))},
-                {"utils/checks/q01.py": b"# edited by the student: ignored\n"},
+                {"utils/checks/q01.py": b"# edited by the student: ignored\n", **mine},
             )
         },
         "hardcoder": {q01: hard_coded(full[q01])},
@@ -221,7 +236,7 @@ def write_full(folder: Path, count: int, root: Path = ROOT) -> None:
                 for index, cell in enumerate(nb.cells):
                     cell.id = f"s{number}c{index}"
             files[name] = nb
-        write(folder / f"student{number:02d}", files)
+        write(folder / f"student{number:02d}", {**files, **utils_files(root)})
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,7 +3,9 @@
 Used by tests/test_handout_answers.py.
 
 A *solution* is every function or class that a ``### BEGIN SOLUTION`` region sits in (in an
-instructor notebook or a ``.py`` file), and every region outside all of them. A *candidate*
+instructor notebook or a ``.py`` file), every function or class defined inside a region (a
+nested helper such as a hook factory: copied alone it gives that piece of the answer away),
+and every region outside all of them. A *candidate*
 is every function or class the handout ships (``.py`` files and notebook code cells), at
 any depth: methods and nested functions too.
 
@@ -210,6 +212,8 @@ def solution_definitions(source: str, where: str, ipython: bool = False) -> list
         if not isinstance(node, DEFINITIONS):
             continue
         held = [answer for begin, answer in spans if node.lineno < begin and max(answer) <= node.end_lineno]
+        # a definition written inside a region (a helper, a nested hook) is an answer unit of its own too
+        held += [answer for _, answer in spans if node.lineno in answer]
         if not held:
             continue
         lines = frozenset().union(*held)

@@ -115,12 +115,32 @@ def students() -> list[Student]:
     return PARTIAL + cheats()
 
 
+def utils_files_of(student: Student) -> dict[str, bytes]:
+    """The student's files of ``utils`` (``utils/models.py``, ``utils/training.py``) for the names they answered."""
+    from utils.parts import IN_UTILS
+
+    mine = synthetic.utils_files()
+    answered = {
+        name
+        for name in IN_UTILS
+        if (name in student.answered if student.answered is not None else name not in student.unanswered)
+    }
+    return {file: mine[file] for file in sorted({IN_UTILS[name] for name in answered})}
+
+
+#: Question 2 complete in the notebook, but neither utils/models.py nor utils/training.py handed in.
+NO_UTILS = "no-utils-files"
+
+
 def write_class(folder: Path, secret: Path) -> dict[str, Student]:
-    """Every synthetic kind, the partial students and the attackers, one folder each under ``folder``."""
+    """Every synthetic kind, the partial students and the attackers, one folder each under ``folder``;
+    and :data:`NO_UTILS`."""
     synthetic.write_kinds(folder, secret=secret)
     books = synthetic.notebooks()
     made = {}
     for student in students():
-        synthetic.write(folder / student.name, {student.notebook: notebook_of(student, books)})
+        files = {student.notebook: notebook_of(student, books), **utils_files_of(student)}
+        synthetic.write(folder / student.name, files)
         made[student.name] = student
+    synthetic.write(folder / NO_UTILS, {"hw08-q02.ipynb": books["hw08-q02.ipynb"][1]})
     return made

@@ -5,6 +5,8 @@ constant assignments) of every code cell of a question notebook (nothing else: n
 no plots) into a fresh namespace,
 so the tests use the notebook's solutions (``student=False``) or the handout's stubs
 (``student=True``, made by ``tools/make_student.py``) and hold no second copy of an answer.
+With ``student=True`` the names the notebook imports from the student's files of ``utils``
+(``MLP``, ``train_one_epoch``, ``evaluate``) are the handout's stubs too (:func:`handout_module`).
 
 A check has three verdicts: :func:`assert_passes` (one ``✓ <part>`` line),
 :func:`assert_fails` (``AssertionError("✗ <part>: ...")``) and :func:`assert_unfinished`
@@ -19,6 +21,7 @@ import functools
 import io
 import re
 import sys
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +45,41 @@ def _without_magics(source: str) -> str:
     return "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.split("\n"))
 
 
+#: The files of ``utils`` whose solution regions are the student's (questions 2.2 and 2.4).
+STUDENT_MODULES = ("utils/models.py", "utils/training.py")
+
+
+@functools.cache
+def handout_module(name: str) -> ModuleType:
+    """The handout's version of ``utils/<name>`` (its stubs), as a module of the ``utils`` package.
+
+    Written to a temporary ``utils/`` folder first, so tracebacks and the checks see a file named
+    ``utils/models.py`` (the student's file) holding the stub lines.
+    """
+    relative = f"utils/{name}"
+    text, _ = make_student_module().student_module((ROOT / relative).read_text(encoding="utf-8"), relative)
+    folder = Path(tempfile.mkdtemp(prefix="hw08-handout-utils-")) / "utils"
+    folder.mkdir()
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    module = ModuleType(f"utils._handout_{Path(name).stem}")
+    module.__file__, module.__package__ = str(path), "utils"
+    sys.modules[module.__name__] = module  # dataclasses look their module up
+    exec(compile(text, str(path), "exec"), module.__dict__)  # noqa: S102 (the handout's own stub file)
+    return module
+
+
+def handout_utils_names(namespace: dict[str, Any]) -> None:
+    """Replace the names ``namespace`` imported from the student's ``utils`` files with the handout's stubs."""
+    import utils
+
+    for relative in STUDENT_MODULES:
+        stub = handout_module(Path(relative).name)
+        for name, value in list(namespace.items()):
+            if hasattr(stub, name) and getattr(utils, name, None) is value and callable(value):
+                namespace[name] = getattr(stub, name)
+
+
 @functools.cache
 def _definitions(question: int, student: bool) -> dict[str, Any]:
     path = NOTEBOOKS[question]
@@ -61,6 +99,8 @@ def _definitions(question: int, student: bool) -> dict[str, Any]:
             if isinstance(node, _DEFINITIONS) or constant:
                 code = compile(ast.Module([node], type_ignores=[]), f"{path.name}, cell {index}", "exec")
                 exec(code, namespace)  # noqa: S102 (the notebook's own cells)
+                if student and isinstance(node, ast.ImportFrom) and node.module == "utils":
+                    handout_utils_names(namespace)
     return namespace
 
 

@@ -10,6 +10,7 @@ import ast
 import importlib
 import os
 import random
+import re
 from typing import Any
 
 import nbformat
@@ -48,7 +49,11 @@ def test_a_stub_names_its_part_and_function(key, function):
     question = CHECKS[key].question
     stubs = notebook_definitions(question, student=True)
     check, arguments = check_arguments(key, notebook_definitions(question), **{function: stubs[function]})
-    assert_unfinished(CHECKS[key].part, function, check, *arguments)
+    assert_unfinished(CHECKS[key].part, STUB_NAMES.get(function, function), check, *arguments)
+
+
+#: How the message names a stub of utils: the method that raises (the class's own name is not a function).
+STUB_NAMES = {"MLP": "MLP.__init__"}
 
 
 def _notebook_state() -> dict[str, Any]:
@@ -140,3 +145,24 @@ def test_self_check_cells_change_nothing_else(question):
         assert not bad, (
             f"q0{question}: a self-check cell also runs {bad}: move it under `with torch.random.fork_rng():`"
         )
+
+
+@pytest.mark.parametrize(
+    ("question", "key", "function", "file"),
+    [
+        (2, "q2_2", "MLP", "utils/models.py"),
+        (2, "q2_4", "train_one_epoch", "utils/training.py"),
+        (2, "q2_4", "evaluate", "utils/training.py"),
+        (3, "q2_4", "train_one_epoch", "utils/training.py"),
+    ],
+)
+def test_a_stub_in_utils_names_its_part_and_its_file(question, key, function, file):
+    """The handout's ``utils.MLP``, ``utils.train_one_epoch``, ``utils.evaluate``: the check says which file to open."""
+    stubs = notebook_definitions(question, student=True)
+    assert stubs[function] is not notebook_definitions(question)[function]  # the handout's, not the solution
+    check, arguments = check_arguments(key, notebook_definitions(2), **{function: stubs[function]})
+    with pytest.raises(
+        NotImplementedError,
+        match=rf"^Q{CHECKS[key].part} is not finished: {re.escape(STUB_NAMES.get(function, function))}\(\).*Open {file}",
+    ):
+        run_check(check, *arguments)

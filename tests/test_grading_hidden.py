@@ -1,7 +1,8 @@
 """grading.hidden: every hidden case passes the solution notebook's code and fails the handout's stubs.
 
 The cells a graded notebook runs (setup, the code, the handout cells it needs) are run here
-in-process for the complete solutions and for the untouched handout; then each hidden case
+in-process for the complete solutions and for the untouched handout (with the handout's stubs of
+``utils/models.py`` and ``utils/training.py``); then each hidden case
 runs against the reference (``grading.trusted``) with that namespace as the student's kernel,
 reached through the data channel's encoding and checks (``tests/grading_local.py``). The
 final-model case (which trains for a minute) is left to the end-to-end test.
@@ -24,6 +25,7 @@ from grading.handout import build_handout
 from grading.hidden import q02
 from grading.trusted import describe_failure, isolated, references
 from grading_local import LocalRemote
+from notebook_functions import handout_utils_names
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ("hw08-q01.ipynb", "hw08-q02.ipynb", "hw08-q03.ipynb")
@@ -53,7 +55,9 @@ def namespaces(tmp_path_factory: pytest.TempPathFactory) -> dict:
             full = assemble(notebook, books[name][1], parts, hidden_parts, "")
             stubs = assemble(notebook, books[name][0], parts, hidden_parts, "")
             solution = run_cells(full, {"__name__": "__main__"})
-            made[name] = (parts, solution, references(notebook), run_cells(stubs, {"__name__": "__main__"}))
+            unanswered = run_cells(stubs, {"__name__": "__main__"})
+            handout_utils_names(unanswered)  # the handout's utils/models.py and utils/training.py: stubs too
+            made[name] = (parts, solution, references(notebook), unanswered)
     return made
 
 

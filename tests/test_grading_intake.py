@@ -218,3 +218,73 @@ def test_lms_names(name: str, system: str, ident: str, file: str) -> None:
 def test_renames(name: str, base: str, number: int) -> None:
     assert intake.base_name(name) == (base, number)
     assert intake.question_from_name("HW08_Q1.ipynb", {"hw08-q01.ipynb"}) == "hw08-q01.ipynb"
+
+
+# ---------------------------------------------------------------------------------------------- utils files
+
+
+def test_the_students_utils_files_are_taken_other_utils_edits_ignored_and_reported(
+    tmp_path: Path, books: dict, sigs: dict
+) -> None:
+    """utils/models.py and utils/training.py are the student's (from the handout zip, a utils folder or loose beside
+    the notebooks); an edited copy of another utils file is ignored and named; an identical copy is just skipped."""
+    handout = intake.handout_utils()
+    mine = synthetic.utils_files()
+    q2 = nb_bytes(books["hw08-q02.ipynb"][1])
+    submissions = tmp_path / "submissions"
+    zipped = synthetic.handout_zip(
+        {"hw08-q02.ipynb": books["hw08-q02.ipynb"][1]},
+        {
+            "utils/models.py": mine["utils/models.py"],
+            "utils/training.py": mine["utils/training.py"],
+            "utils/data.py": handout["utils/data.py"] + b"\n# my edit\n",
+            "utils/seed.py": handout["utils/seed.py"],
+        },
+    )
+    synthetic.write(submissions / "alice", {"hw08-student.zip": zipped})
+    synthetic.write(
+        submissions / "bob",
+        {"hw08-q02.ipynb": q2, "models.py": mine["utils/models.py"], "utils/training.py": b"def train_one_epoch(:\n"},
+    )
+    synthetic.write(submissions / "carol", {"hw08-q03.ipynb": nb_bytes(books["hw08-q03.ipynb"][1])})
+    synthetic.write(submissions / "dave", {"hw08-q01.ipynb": nb_bytes(books["hw08-q01.ipynb"][1])})
+    result = by_name(take_in(submissions, sigs, handout=handout))
+
+    alice = result["alice"]
+    assert {name: found.data for name, found in alice.modules.items()} == mine
+    assert set(alice.found) == {"hw08-q02.ipynb"}
+    verdicts = {r.origin.split(":")[-1]: (r.verdict, r.why) for r in alice.records}
+    assert verdicts["hw08-student/utils/models.py"] == ("used", "your utils/models.py")
+    assert verdicts["hw08-student/utils/data.py"][0] == "ignored"
+    assert "your edits to utils/data.py are not graded" in verdicts["hw08-student/utils/data.py"][1]
+    assert verdicts["hw08-student/utils/seed.py"][0] == "skipped"  # the handout's own copy
+    assert any("utils/data.py" in note and "not graded" in note for note in alice.notes)
+    assert not any("was not handed in" in note for note in alice.notes)
+
+    bob = result["bob"]  # models.py loose beside the notebook; a training.py that does not compile is not used
+    assert set(bob.modules) == {"utils/models.py"} and bob.modules["utils/models.py"].origin == "bob/models.py"
+    assert any("bob/utils/training.py is not used: it does not compile" in note for note in bob.notes)
+    assert any(
+        note.startswith("utils/training.py was not handed in") and "part 2.4 scores 0" in note for note in bob.notes
+    )
+
+    carol = result["carol"]  # question 3 alone: it trains with utils/training.py
+    assert carol.modules == {}
+    assert any(note.startswith("utils/training.py was not handed in") for note in carol.notes)
+    assert any(note.startswith("utils/models.py was not handed in") and "2.2" in note for note in carol.notes)
+    assert not any("was not handed in" in note for note in result["dave"].notes)  # question 1 needs neither
+
+
+def test_a_graded_sandbox_holds_the_students_utils_files_and_nothing_else_of_theirs(tmp_path: Path) -> None:
+    from grading import sandbox
+
+    handout = tmp_path / "handout"
+    (handout / "utils").mkdir(parents=True)
+    (handout / "utils" / "models.py").write_text("stub = True\n")
+    (handout / "utils" / "data.py").write_text("data = True\n")
+    box = sandbox.create(tmp_path / "box", handout, None, {"utils/models.py": b"mine = True\n"})
+    assert (box.handout / "utils" / "models.py").read_text() == "mine = True\n"
+    assert (box.handout / "utils" / "data.py").read_text() == "data = True\n"
+    assert (handout / "utils" / "models.py").read_text() == "stub = True\n"  # the handout itself is untouched
+    with pytest.raises(ValueError, match="utils/data.py is not a file a submission may replace"):
+        sandbox.create(tmp_path / "box2", handout, None, {"utils/data.py": b"mine = True\n"})

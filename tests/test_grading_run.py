@@ -17,6 +17,7 @@ import pytest
 from grading import policy, synthetic
 from grading.points import accuracy_threshold
 from grading.runner import ROOT, Options, grade
+from grading_class import NO_UTILS
 from grading_run import LIMITS, SECRET, rows
 
 Q1_ONLY = ("hardcoder", "misbehaving", "invalid-json")
@@ -72,6 +73,26 @@ def test_a_handout_zip_is_accepted_and_the_instructor_environment_stays_out(run:
     assert row["status_q01"] == "ok" and row["Q1"] == run.rows["full"]["Q1"]  # HW08_INSTRUCTOR_ONLY never leaked
     assert row["status_q02"] == "missing" and row["status"] == "missing"
     assert "hw08-q02.ipynb was not submitted" in row["reason"]
+
+
+def test_edits_to_other_utils_files_are_ignored_and_named(run: SimpleNamespace) -> None:
+    """The zip holds an edited utils/checks/q01.py: graded with the handout's, and the feedback says so."""
+    assert "your edits to utils/checks/q01.py are not graded" in run.rows["zipped"]["reason"]
+    assert run.rows["zipped"]["Q1"] == run.rows["full"]["Q1"]
+
+
+def test_without_its_utils_files_question_2_is_graded_with_the_stubs(run: SimpleNamespace) -> None:
+    """Question 2 complete, but no utils/models.py nor utils/training.py: 2.2 and 2.4 score 0, and what needs them
+    (2.3's self-check runs the MLP, 2.6 builds and trains one); 2.1 and 2.5 as usual; the feedback names the files."""
+    results, row = parts(run, NO_UTILS), run.rows[NO_UTILS]
+    assert results["2.1"].passed and results["2.5"].passed, {p: r.message for p, r in results.items()}
+    for part in ("2.2", "2.3", "2.4", "2.6"):
+        assert not results[part].passed, part
+    assert "utils/models.py" in results["2.2"].message and "not answered yet" in results["2.2"].message
+    assert "utils/training.py" in results["2.4"].message
+    assert (
+        "utils/models.py was not handed in" in row["reason"] and "utils/training.py was not handed in" in row["reason"]
+    )
 
 
 def test_a_hard_coder_passes_the_self_checks_but_not_the_hidden_cases(run: SimpleNamespace) -> None:

@@ -194,16 +194,16 @@ class Recorder:
 
 def final_context(student, cases: dict) -> hidden.Context:
     reference = {}
-    exec(  # noqa: S102 (the reference's MLP, as the solution notebook defines it)
-        "import torch\nfrom torch import nn\n" + q02_mlp_source(), reference
+    exec(  # noqa: S102 (the reference's MLP, as the instructor's utils/models.py defines it)
+        q02_mlp_source(), reference
     )
     return hidden.Context(student, hidden.Names(reference), {"accuracy_threshold": 0.0}, cases=cases)
 
 
 def q02_mlp_source() -> str:
-    from grading.synthetic import cell_defining, notebooks
+    from grading.synthetic import utils_files
 
-    return cell_defining(notebooks()["hw08-q02.ipynb"][1], "MLP").source
+    return utils_files()["utils/models.py"].decode()
 
 
 (FINAL,) = [c for c in hidden.CASES["2.6"] if c.seconds == 900]

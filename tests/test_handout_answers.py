@@ -12,11 +12,17 @@ the test, which prints the top pairs either way (``pytest -s`` or ``-rP`` shows 
 * ``utils`` before it dropped its answer-equivalents: ``utils.MLP`` against Q2.2's ``MLP``
   0.57, Q2.6's ``confusion_counts`` against ``utils.metrics.confusion_matrix`` 0.50, Q2.5's
   ``apply_init`` against ``init_weights`` 0.44, Q2.4's loop against ``utils.training`` 0.40;
-* the handout now: at most 0.50, Q2.3's ``predict_proba`` against ``check_loss``, whose
-  expected probabilities are ``torch.softmax`` of the eval-mode logits (a self-check may
-  compute its expected values with PyTorch operations); then 0.40, Q3.6's ``ScaledLinear``
-  against the ``ScaledLinearBroken`` the notebook shows on purpose; everything else at most
-  0.39: shared PyTorch idioms (``.to(device)``, ``torch.optim.SGD(model.parameters(), ...)``).
+* a helper defined inside a region is a solution unit of its own: Q3.6's ``make_hook`` and
+  ``hook`` scored 0.55 and 0.59 against the 3.6 self-check's ``_expected_stats`` while it
+  recomputed the statistics as the answer's hook does; rewritten (the layers chained with
+  ``itertools.accumulate``, float64 ``torch.std_mean``), it no longer shows in the top pairs;
+* Q3.2's ``save_checkpoint`` scored 0.47 against ``utils.save_checkpoint`` while that wrote
+  its entries one by one as the guide does; it now fills them in a loop over the roles
+  (model, optimizer, scheduler) and restores them the same way: at most 0.25;
+* the handout now: at most 0.40, Q3.6's ``ScaledLinear`` against the ``ScaledLinearBroken``
+  the notebook shows on purpose; everything else at most 0.37: shared PyTorch idioms
+  (``.to(device)``, ``torch.optim.SGD(model.parameters(), ...)``). ``utils/models.py`` and
+  ``utils/training.py`` ship as stubs, which score 0.
 
 0.55 is the lowest round value above everything the handout legitimately holds: it fails a
 copy that keeps more than about half of an answer's token runs (the old ``utils.MLP`` would
@@ -149,9 +155,23 @@ def function_source(cell: str, name: str) -> str:
 
 @pytest.fixture(scope="module")
 def train_loop() -> str:
-    """Q2.4's ``train_one_epoch``, as the instructor notebook has it (markers included)."""
-    _, cell = q02_cell("train_one_epoch")
-    return function_source(cell, "train_one_epoch")
+    """Q2.4's ``train_one_epoch``, as the instructor's ``utils/training.py`` has it (markers included)."""
+    source = (ROOT / "utils" / "training.py").read_text(encoding="utf-8")
+    node = next(n for n in ast.parse(source).body if isinstance(n, ast.FunctionDef) and n.name == "train_one_epoch")
+    return "\n".join(source.split("\n")[node.lineno - 1 : node.end_lineno]) + "\n"
+
+
+def test_the_solution_units_include_the_regions_of_utils_and_definitions_inside_regions(real_solutions):
+    """The student's files of ``utils`` are compared too, and so is a helper written inside a region (a hook)."""
+    places = {unit.where for unit in real_solutions}
+    for where in (
+        "utils/models.py: MLP",
+        "utils/models.py: forward",
+        "utils/training.py: train_one_epoch",
+        "utils/training.py: evaluate",
+    ):
+        assert where in places, f"{where} is not a solution unit"
+    assert any(where.endswith(": make_hook") for where in places) and any(where.endswith(": hook") for where in places)
 
 
 def test_a_planted_renamed_copy_is_flagged(handout, real_solutions, tmp_path, train_loop):

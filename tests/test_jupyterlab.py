@@ -7,8 +7,13 @@ temporary folder holding the student handout that tools/make_student.py builds a
 the solution notebooks. Each notebook is opened, run with *Run > Run All Cells*, and checked
 the way a student reads it:
 
-* each handout notebook stops at its first part's ``NotImplementedError``, nothing after it runs;
-* each solution notebook runs to the end with no error, prints every self-check's ``✓`` line,
+* each handout notebook stops at its first part's ``NotImplementedError``, nothing after it runs
+  (question 3 at the self-check of 2.4, whose loop it trains with, naming ``utils/training.py``);
+* the student's path through a file of ``utils``: 2.2's check names ``utils/models.py``; the file
+  is opened in JupyterLab's editor, the answer written and saved; the check cell, run again,
+  prints its ✓ line (``%autoreload 2``: no restart);
+* each solution notebook (with the handout's ``utils/models.py`` and ``utils/training.py``
+  filled in, as for a student who finished 2.2 and 2.4) runs to the end with no error, prints every self-check's ``✓`` line,
   and draws the training progress bars of ``utils.fit`` as finished widgets, not text.
 
 Questions 1 and 3 are cheap to run, and run here (question 3's ``fit`` draws the progress
@@ -44,6 +49,7 @@ import nbformat
 import pytest
 
 import utils
+from utils.parts import IN_UTILS, PARTS
 
 ROOT = Path(__file__).resolve().parent.parent
 LAB_CONFIG = ROOT / "tools" / "jupyter_lab_config.py"
@@ -162,6 +168,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert made.returncode == 0, f"make_student.py failed:\n{made.stdout}\n{made.stderr}"
     shutil.move(build / "student", root / "handout")
     shutil.rmtree(build)
+    shutil.copy(root / "handout" / "utils" / "models.py", root / "handout" / "utils" / "models.py.stub")
     (root / "solution" / "notebooks").mkdir(parents=True)
     for name in NOTEBOOKS:
         shutil.copy(ROOT / "notebooks" / name, root / "solution" / "notebooks" / name)
@@ -305,14 +312,33 @@ def screenshot_cell(page, index: int, path: Path) -> None:
     page.screenshot(path=path)
 
 
+def first_stop(notebook: nbformat.NotebookNode) -> tuple[str, str]:
+    """``(part, file)`` of the first stub an untouched handout notebook runs into: a stub cell of the notebook
+    (file ``""``), or, before it, a self-check of what the student writes in ``utils`` (question 3 runs 2.4's)."""
+    for cell in notebook.cells:
+        if cell.cell_type != "code":
+            continue
+        if match := STUB_PART.search(cell.source):
+            return match.group(1), ""
+        for name, file in IN_UTILS.items():
+            if CHECK_CALL.search(cell.source) and f"utils.{name}" in cell.source:
+                return next(p.id for p in PARTS if name in p.functions), file
+    raise AssertionError("the handout notebook has no stub")
+
+
+def fill_in_utils(lab: Lab) -> None:
+    """The handout's utils/models.py and utils/training.py as a student who finished 2.2 and 2.4 has them."""
+    for file in sorted(set(IN_UTILS.values())):
+        shutil.copy(ROOT / file, lab.root / "handout" / file)
+
+
 @pytest.mark.parametrize("notebook", NOTEBOOKS)
 def test_handout_stops_at_the_first_parts_not_implemented_error(
     browser, lab: Lab, artifacts: Path, notebook: str, timed, time_limit
 ):
     relative = f"handout/notebooks/{notebook}"
     source = nbformat.read(lab.root / relative, as_version=4)
-    stubs = [STUB_PART.search(cell.source) for cell in source.cells if cell.cell_type == "code"]
-    first_part = next(match.group(1) for match in stubs if match)
+    first_part, file = first_stop(source)
 
     run, page = run_all(browser, lab, relative, artifacts, timed, time_limit)
     errors = run.error_cells()
@@ -323,7 +349,7 @@ def test_handout_stops_at_the_first_parts_not_implemented_error(
     assert len(errors) == 1, f"{relative}: error outputs in cells {errors}, expected exactly one"
     failed = errors[0]
     message = run.text(failed)
-    assert "NotImplementedError" in message and f"Q{first_part}" in message, (
+    assert "NotImplementedError" in message and f"Q{first_part}" in message and file in message, (
         f"{relative}: cell {failed} shows {message[-400:]!r}, not the NotImplementedError of part {first_part}"
     )
     code = [index for index, cell in enumerate(run.cells) if cell["code"]]
@@ -342,6 +368,7 @@ def test_solution_runs_with_every_check_passed_and_progress_widgets(
     browser, lab: Lab, artifacts: Path, notebook: str, timed, time_limit
 ):
     relative = f"solution/notebooks/{notebook}"
+    fill_in_utils(lab)  # the kernel imports the handout's utils: 2.2 and 2.4 done, as the solutions assume
     executed = fresh_executed_copy(notebook) if notebook in EXPENSIVE else None
     if executed is not None:  # what nbval ran in this test run, opened as a student opens a run notebook
         relative = f"executed/notebooks/{notebook}"
@@ -383,6 +410,65 @@ def test_solution_runs_with_every_check_passed_and_progress_widgets(
     )
     if shows_progress:
         assert bars, f"{relative}: training runs, but no progress bar widget was drawn"
+
+
+#: The notebook of the student's path through utils/models.py: question 2's first cell, make_sequential, 2.2's check.
+UTILS_PATH_NOTEBOOK = "handout/notebooks/hw08-q02-utils.ipynb"
+
+
+def test_the_student_writes_mlp_in_utils_models_py_and_the_rerun_check_passes(
+    browser, lab: Lab, artifacts: Path, timed, time_limit
+):
+    """2.2 as a student does it: the check names utils/models.py; the file is opened in JupyterLab's editor, the
+    answer written there and saved; the check cell, run again in the same kernel (autoreload), prints its ✓ line."""
+    handout = lab.root / "handout"
+    shutil.copy(handout / "utils" / "models.py.stub", handout / "utils" / "models.py")  # as handed out
+    solution = nbformat.read(ROOT / "notebooks" / "hw08-q02.ipynb", as_version=4)
+    setup = next(cell.source for cell in solution.cells if cell.cell_type == "code")
+    sequential = next(c.source for c in solution.cells if c.cell_type == "code" and "def make_sequential(" in c.source)
+    check = next(c.source for c in solution.cells if c.cell_type == "code" and "checks.check_mlp(" in c.source)
+    assert "%autoreload 2" in setup and "utils.MLP" in check
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in (setup, sequential, check)])
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(notebook, lab.root / UTILS_PATH_NOTEBOOK)
+
+    run, page = run_all(browser, lab, UTILS_PATH_NOTEBOOK, artifacts, timed, time_limit)
+    assert run.error_cells() == [2], f"errors in cells {run.error_cells()}, expected the check's only"
+    message = run.text(2)
+    assert "Q2.2 is not finished" in message and "utils/models.py" in message, message[-400:]
+    screenshot_cell(page, 2, artifacts / "utils-path-1-check-names-the-file.png")
+
+    answer = (ROOT / "utils" / "models.py").read_text(encoding="utf-8")
+    page.goto(f"{lab.url}/lab/tree/handout/utils/models.py?token={lab.token}")
+    editor = page.locator(".jp-FileEditor:not(.lm-mod-hidden) .cm-content")
+    editor.wait_for(timeout=60_000)
+    editor.click()
+    page.keyboard.press("Control+A")
+    page.keyboard.press("Delete")
+    page.keyboard.insert_text(answer)
+    page.keyboard.press("Control+S")
+    deadline = time.monotonic() + 30
+    while (handout / "utils" / "models.py").read_text(encoding="utf-8") != answer and time.monotonic() < deadline:
+        time.sleep(0.25)
+    page.screenshot(path=artifacts / "utils-path-2-models-py-written.png")
+    assert (handout / "utils" / "models.py").read_text(encoding="utf-8") == answer, "the editor did not save it"
+
+    page.goto(f"{lab.url}/lab/tree/{UTILS_PATH_NOTEBOOK}?token={lab.token}")  # back to the notebook, same kernel
+    cell = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell").nth(2)
+    cell.locator(".cm-content").wait_for(timeout=60_000)
+    page.get_by_text("| Idle").wait_for(timeout=60_000)
+    cell.locator(".cm-content").click()
+    page.keyboard.press("Shift+Enter")
+    page.wait_for_function(
+        "() => { const c = document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell')[2];"
+        " return c && c.textContent.includes('✓ 2.2'); }",
+        timeout=120_000,
+    )
+    again = Run(page.evaluate(READ_CELLS), 0.0)
+    screenshot_cell(page, 2, artifacts / "utils-path-3-check-passes.png")
+    page.context.close()
+    assert again.error_cells() == [], again.text(2)[-400:]
+    assert any(line.startswith("✓ 2.2 ") for line in again.text(2).splitlines())
 
 
 def test_question_3_draws_progress_bars_in_the_browser():

@@ -174,7 +174,38 @@ def test_each_part_asks_for_its_functions(question: int):
             continue
         assert names <= set(parts.part(part_id).functions), f"{part_id} again defines {names}"
     own = {part_id: names for part_id, names in found.items() if part_id.startswith(f"{question}.")}
+    for part in parts.parts_of(question):  # the ones written in utils: there, in a region of that part
+        for name in part.functions:
+            if name in parts.IN_UTILS:
+                assert name in utils_solutions(parts.IN_UTILS[name]).get(part.id, set()), (
+                    f"{parts.IN_UTILS[name]} has no solution region of {part.id} in {name}"
+                )
+                assert name not in own.get(part.id, set()), f"{name} is written in {parts.IN_UTILS[name]}, not here"
+                own.setdefault(part.id, set()).add(name)
     assert own == {part.id: set(part.functions) for part in parts.parts_of(question)}
+
+
+def utils_solutions(relative: str) -> dict[str, set[str]]:
+    """Part -> the top-level functions and classes of ``relative`` (a file of utils) holding a region of it."""
+    source = (ROOT / relative).read_text(encoding="utf-8")
+    lines = source.split("\n")
+    found: dict[str, set[str]] = {}
+    part_id = None
+    tree = ast.parse(source)
+    for node in tree.body:
+        above = lines[: node.lineno - 1]
+        comments = [re.match(r"^# Part (\d+\.\d+)\b", line) for line in above]
+        part_id = next((m.group(1) for m in reversed(comments) if m), part_id)
+        body = "\n".join(lines[node.lineno - 1 : node.end_lineno])
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and MARKER in body and part_id:
+            found.setdefault(part_id, set()).add(node.name)
+    return found
+
+
+def test_utils_files_name_the_files_of_each_part():
+    assert parts.utils_files("2.2") == ("utils/models.py",)
+    assert parts.utils_files("2.4") == ("utils/training.py",)
+    assert parts.utils_files("2.3") == ()
 
 
 @pytest.mark.parametrize("question", QUESTIONS)

@@ -167,6 +167,7 @@ NOT_IN_THE_REPOSITORY = {
     "intake.md": "written by `make grade` into OUT (grading/intake.py)",
     "_handin-policy.md": "written into the staged site by tools/render_site.py, from grading.toml",
     "dist/katex.min.css": "KaTeX's stylesheet in node_modules/katex/ (npm ci), staged by tools/render_site.py",
+    "handout/notebooks/hw08-q02-utils.ipynb": "written by tests/test_jupyterlab.py into the handout it serves",
 }
 
 

@@ -242,11 +242,41 @@ def test_module_regions_are_named_by_part_comments():
     assert parts == ["2.4", "2.5"]
     assert new.split("\n")[5:7] == [
         "    inputs, labels = batch",
-        '    raise NotImplementedError("Q2.4: write train_step() here (replace this line)")',
+        '    raise NotImplementedError("Q2.4: write train_step() in utils/steps.py (replace this line)")',
     ]
-    assert new.split("\n")[-1] == '    raise NotImplementedError("Q2.5: write pick() here (replace this line)")'
+    assert (
+        new.split("\n")[-1]
+        == '    raise NotImplementedError("Q2.5: write pick() in utils/steps.py (replace this line)")'
+    )
     assert "model(inputs).sum()" not in new and "{'a': 1}" not in new
     compile(new, "utils/steps.py", "exec")
+
+
+def test_a_module_stub_names_the_method_with_its_class_and_the_file():
+    source = src(
+        "# Part 2.2",
+        "class Net:",
+        "    def forward(self, x):",
+        "        ### BEGIN SOLUTION",
+        "        return x",
+        "        ### END SOLUTION",
+        "",
+        "",
+        "def helper():",
+        "    ### BEGIN SOLUTION",
+        "    return 1",
+        "    ### END SOLUTION",
+    )
+    new, parts = ms.student_module(source, "utils/models.py")
+    assert parts == ["2.2", "2.2"]
+    assert (
+        new.split("\n")[3]
+        == '        raise NotImplementedError("Q2.2: write Net.forward() in utils/models.py (replace this line)")'
+    )
+    assert (
+        new.split("\n")[-1]
+        == '    raise NotImplementedError("Q2.2: write helper() in utils/models.py (replace this line)")'
+    )
 
 
 def test_module_region_without_part_comment_fails_naming_file_and_line():
@@ -411,7 +441,7 @@ def test_utils_regions_become_stubs_in_the_handout(tmp_path):
         "# Part 1.2: doubling, once more",
         "def double_all(xs):",
         '    """Every x doubled."""',
-        '    raise NotImplementedError("Q1.2: write double_all() here (replace this line)")',
+        '    raise NotImplementedError("Q1.2: write double_all() in utils/steps.py (replace this line)")',
         "",
     )
     namespace: dict = {}
@@ -818,7 +848,7 @@ def test_student_makefile_targets_and_options(handout):
     assert ".venv" not in own.stdout
     lab = make_dry_run(handout, "lab", "PY=python")
     root = " --allow-root" if os.getuid() == 0 else ""  # Jupyter refuses root without it
-    assert lab.stdout.strip().split("\n")[-1] == f"python -m jupyter lab --notebook-dir=notebooks{root}"
+    assert lab.stdout.strip().split("\n")[-1] == f"python -m jupyter lab --notebook-dir=.{root}"
 
 
 def test_make_test_in_the_handout_runs_a_notebook_and_reports_its_stub(handout):

@@ -13,7 +13,8 @@ on stderr. The sources must be a git checkout: a copy without ``.git`` is refuse
 ``### BEGIN SOLUTION`` and an ``### END SOLUTION`` line becomes
 ``raise NotImplementedError("QN.M: ...")`` at the BEGIN line's indentation. N.M is the
 nearest ``## N.M Title`` markdown heading above (notebooks) or the nearest ``# Part N.M``
-comment above (``.py`` files). Lines of a region ending in ``# KEEP`` stay, marker
+comment above (``.py`` files, whose stubs also name the file and the method's class:
+``"Q2.2: write MLP.forward() in utils/models.py ..."``). Lines of a region ending in ``# KEEP`` stay, marker
 stripped, before the ``raise``. A markdown cell tagged ``answer`` (a model answer to a
 written question) becomes ``*Your answer here.*``.
 
@@ -79,6 +80,7 @@ KEEP_RE = re.compile(r"\s*#\s*KEEP\s*$")
 PART_RE = re.compile(r"^##\s+(\d+\.\d+)\b")  # notebooks, level 2 only: "## 1.2 Autograd"
 PART_COMMENT_RE = re.compile(r"^\s*#\s*Part\s+(\d+\.\d+)\b")  # .py files: "# Part 2.4: training loop"
 DEF_RE = re.compile(r"^(\s*)(?:async\s+)?def\s+([A-Za-z_]\w*)\s*\(")
+CLASS_RE = re.compile(r"^(\s*)class\s+([A-Za-z_]\w*)\b")
 ANSWER_TAG = "answer"
 ANSWER_PLACEHOLDER = "*Your answer here.*"
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
@@ -133,27 +135,40 @@ def _indent(line: str) -> str:
     return line[: len(line) - len(line.lstrip())]
 
 
-def _enclosing_function(lines: list[str], indent: str) -> str | None:
-    """Name of the nearest ``def`` above, indented less than the region (its body)."""
-    for line in reversed(lines):
-        match = DEF_RE.match(line)
+def _enclosing_function(lines: list[str], indent: str, qualified: bool = False) -> str | None:
+    """Name of the nearest ``def`` above, indented less than the region (its body).
+
+    With ``qualified``, a method is named with its class: ``MLP.__init__``.
+    """
+    for number in range(len(lines) - 1, -1, -1):
+        match = DEF_RE.match(lines[number])
         if match and len(match.group(1)) < len(indent):
-            return match.group(2)
+            name = match.group(2)
+            if qualified and match.group(1):
+                for above in reversed(lines[:number]):
+                    owner = CLASS_RE.match(above)
+                    if owner and len(owner.group(1)) < len(match.group(1)):
+                        return f"{owner.group(2)}.{name}"
+            return name
     return None
 
 
-def stub_line(indent: str, part: str, function: str | None) -> str:
-    what = f"write {function}() here" if function else "write your code here"
+def stub_line(indent: str, part: str, function: str | None, file: str | None = None) -> str:
+    """The ``raise NotImplementedError("QN.M: ...")`` line of a stub; in a ``.py`` file it names the file."""
+    place = f"in {file}" if file else "here"
+    what = f"write {function}() {place}" if function else f"write your code {place}"
     return f'{indent}raise NotImplementedError("Q{part}: {what} (replace this line)")'
 
 
 def replace_solutions(
-    source: str, part: str | None, where: str = "cell", part_comments: bool = False
+    source: str, part: str | None, where: str = "cell", part_comments: bool = False, file: str | None = None
 ) -> tuple[str, list[str]]:
     """Replace every solution region of ``source`` (a code cell or a module) with a stub.
 
     ``part`` names the regions' part; with ``part_comments`` a ``# Part N.M`` comment line
-    sets it for the regions below. Returns the new source and the part of each region.
+    sets it for the regions below. ``file`` (a module's path in the handout) is named in the
+    stubs, with the method's class: ``write MLP.forward() in utils/models.py``. Returns the new
+    source and the part of each region.
     Raises ``SolutionMarkerError`` (naming ``where`` and the line) for near-miss,
     unbalanced or nested markers, and for a region whose part is unknown.
     """
@@ -179,7 +194,8 @@ def replace_solutions(
         elif kind == END:
             if region_indent is None:
                 raise SolutionMarkerError(f"{where}, line {number}: {END!r} without a {BEGIN!r} before it")
-            out.append(stub_line(region_indent, part, _enclosing_function(out, region_indent)))
+            function = _enclosing_function(out, region_indent, qualified=file is not None)
+            out.append(stub_line(region_indent, part, function, file))
             parts.append(part)
             region_indent = None
         elif region_indent is None:
@@ -266,7 +282,7 @@ def student_notebook(path: Path, name: str | None = None) -> tuple[nbformat.Note
 
 def student_module(source: str, where: str) -> tuple[str, list[str]]:
     """A ``.py`` file with its solution regions stubbed (parts from ``# Part N.M`` comments)."""
-    text, parts = replace_solutions(source, None, where, part_comments=True)
+    text, parts = replace_solutions(source, None, where, part_comments=True, file=where)
     if parts:
         try:
             ast.parse(text, filename=where)

@@ -5,8 +5,8 @@
 ``seed``             ``seed_everything``
 ``timing``           ``median_seconds``
 ``data``             offline, verified Fashion-MNIST, ``as_tensors``, ``tensor_loaders``
-``models``           ``count_parameters``
-``training``         ``fit`` (runs your training loop, guarded) -> ``History``, ``predict``
+``models``           ``MLP`` (yours: question 2.2), ``count_parameters``
+``training``         ``train_one_epoch``, ``evaluate`` (yours: 2.4); ``fit`` runs them -> ``History``; ``predict``
 ``runs``             ``summarize_runs``: mean ± std of several seeded runs
 ``initialisation``   ``layer_statistics``: signals through a deep network at initialisation
 ``parts``            the parts of the homework and their points
@@ -52,12 +52,21 @@ from .device import (
 )
 from .initialisation import LayerStatistics, layer_statistics
 from .metrics import accuracy, most_confused_pair, per_class_accuracy
-from .models import count_parameters
+from .models import MLP, count_parameters
 from .plotting import plot_confusion_matrix, plot_layer_statistics, plot_learning_curves, show_images
 from .runs import RunSummary, Spread, summarize_runs
 from .seed import seed_everything
 from .timing import median_seconds
-from .training import EpochStats, History, NonFiniteLossError, TrainingInterrupted, fit, predict
+from .training import (
+    EpochStats,
+    History,
+    NonFiniteLossError,
+    TrainingInterrupted,
+    evaluate,
+    fit,
+    predict,
+    train_one_epoch,
+)
 
 __all__ = [
     "checks",
@@ -89,6 +98,7 @@ __all__ = [
     "accuracy",
     "most_confused_pair",
     "per_class_accuracy",
+    "MLP",
     "count_parameters",
     "plot_confusion_matrix",
     "plot_layer_statistics",
@@ -105,6 +115,8 @@ __all__ = [
     "History",
     "NonFiniteLossError",
     "TrainingInterrupted",
+    "evaluate",
     "fit",
     "predict",
+    "train_one_epoch",
 ]

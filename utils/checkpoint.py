@@ -137,19 +137,11 @@ def save_checkpoint(
     )
     if path.exists() and not overwrite:
         raise CheckpointError(exists_message)
-    payload = {
-        "format": FORMAT,
-        "version": VERSION,
-        "torch_version": str(torch.__version__),
-        "model_class": type(model).__name__,
-        "epoch": epoch,
-        "model_state_dict": model.state_dict(),
-        "optimizer_class": type(optimizer).__name__ if optimizer is not None else None,
-        "optimizer_state_dict": optimizer.state_dict() if optimizer is not None else None,
-        "scheduler_class": type(scheduler).__name__ if scheduler is not None else None,
-        "scheduler_state_dict": scheduler.state_dict() if scheduler is not None else None,
-        "metrics": values,
-    }
+    payload: dict[str, Any] = {"format": FORMAT, "version": VERSION, "torch_version": str(torch.__version__)}
+    payload["epoch"], payload["metrics"] = epoch, values
+    for role, holder in _roles(model, optimizer, scheduler):  # <role>_class, <role>_state_dict
+        payload[f"{role}_class"] = None if holder is None else type(holder).__name__
+        payload[f"{role}_state_dict"] = None if holder is None else holder.state_dict()
     # Serialise in memory first: torch's writer hides the OS error (a full disk reads
     # "unexpected pos ..."); a plain write keeps its errno.
     buffer = io.BytesIO()
@@ -323,28 +315,26 @@ def _class_mismatch(path: Path, what: str, saved: str | None, current: Any) -> C
     )
 
 
+def _roles(model: nn.Module, optimizer: Any | None, scheduler: Any | None) -> list[tuple[str, Any]]:
+    """The objects a checkpoint holds the state of, by the role that names their entries."""
+    return [("model", model), ("optimizer", optimizer), ("scheduler", scheduler)]
+
+
 def _apply(
     payload: dict[str, Any],
     model: nn.Module,
     optimizer: torch.optim.Optimizer | None,
     scheduler: Any | None,
 ) -> None:
-    """Load the three states; if one fails, put all three back as they were and re-raise."""
-    model_backup = {key: value.detach().clone() for key, value in model.state_dict().items()}
-    optimizer_backup = copy.deepcopy(optimizer.state_dict()) if optimizer is not None else None
-    scheduler_backup = copy.deepcopy(scheduler.state_dict()) if scheduler is not None else None
+    """Load the states of the objects given; if one fails, put every one back as it was and re-raise."""
+    present = [(role, holder) for role, holder in _roles(model, optimizer, scheduler) if holder is not None]
+    backups = [copy.deepcopy(holder.state_dict()) for _, holder in present]
     try:
-        model.load_state_dict(payload["model_state_dict"])
-        if optimizer is not None:
-            optimizer.load_state_dict(payload["optimizer_state_dict"])
-        if scheduler is not None:
-            scheduler.load_state_dict(payload["scheduler_state_dict"])
+        for role, holder in present:
+            holder.load_state_dict(payload[f"{role}_state_dict"])
     except BaseException:
-        model.load_state_dict(model_backup)
-        if optimizer is not None:
-            optimizer.load_state_dict(optimizer_backup)
-        if scheduler is not None:
-            scheduler.load_state_dict(scheduler_backup)
+        for (_, holder), backup in zip(present, backups):
+            holder.load_state_dict(backup)
         raise
 
 

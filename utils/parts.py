@@ -58,6 +58,20 @@ PARTS: tuple[Part, ...] = (
 )
 
 
+#: The functions and classes a student writes in a file of ``utils`` rather than in a notebook (the
+#: notebooks import them from there, and question 3 uses them again), with the file of each.
+IN_UTILS: dict[str, str] = {
+    "MLP": "utils/models.py",
+    "train_one_epoch": "utils/training.py",
+    "evaluate": "utils/training.py",
+}
+
+
+def utils_files(part_id: str) -> tuple[str, ...]:
+    """The files of ``utils`` that hold part of ``part_id``'s answer (``()`` for a notebook-only part)."""
+    return tuple(dict.fromkeys(IN_UTILS[name] for name in part(part_id).functions if name in IN_UTILS))
+
+
 def parts_of(question: int) -> tuple[Part, ...]:
     """The parts of ``question``, in order."""
     found = tuple(part for part in PARTS if part.question == question)

@@ -43,6 +43,10 @@ TIME_LIMIT = 10.0
 Hint = str | Callable[[BaseException], str] | None
 _STUB_MESSAGE = re.compile(r"^Q\d+\.\d+")
 
+#: The files of ``utils`` that hold the student's own code (questions 2.2 and 2.4): not library code,
+#: wherever the package lies (the repository, the handout, a grading sandbox).
+STUDENT_FILES = ("utils/models.py", "utils/training.py")
+
 _LIBRARY_DIRS = tuple(
     str(Path(p).resolve())
     for p in {
@@ -132,7 +136,19 @@ def _is_student_file(filename: str) -> bool:
         resolved = str(Path(filename).resolve())
     except (OSError, ValueError):
         return True
-    return not resolved.startswith(_LIBRARY_DIRS)
+    return _in_student_file(resolved) is not None or not resolved.startswith(_LIBRARY_DIRS)
+
+
+def _in_student_file(filename: str) -> str | None:
+    """``"utils/models.py"`` (or another of :data:`STUDENT_FILES`) when ``filename`` is that file, else ``None``."""
+    tail = "/".join(Path(filename).parts[-2:])
+    return tail if tail in STUDENT_FILES else None
+
+
+def _student_file(error: BaseException) -> str | None:
+    """``utils/models.py`` (or ``utils/training.py``) when the innermost frame of ``error`` is in one of them."""
+    entries = traceback.extract_tb(error.__traceback__)
+    return _in_student_file(entries[-1].filename) if entries else None
 
 
 def _student_frame(error: BaseException) -> traceback.FrameSummary | None:
@@ -190,11 +206,25 @@ def _unfinished_name(error: BaseException, fn: Any, name: str) -> str:
     return qualname.rsplit("<locals>.", 1)[-1]
 
 
-def unfinished(part: str, name: str) -> NotImplementedError:
-    return NotImplementedError(
-        f"Q{part} is not finished: {name}() still raises NotImplementedError. "
-        "Write your solution in its cell, run that cell, then rerun this check."
+def _stub_in(error: BaseException) -> str:
+    """The function or method (``MLP.__init__``) whose stub raised ``error``: its innermost frame's."""
+    tb = error.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    if tb is None:
+        return "the function"
+    code = tb.tb_frame.f_code
+    return getattr(code, "co_qualname", code.co_name)
+
+
+def unfinished(part: str, name: str, file: str | None = None) -> NotImplementedError:
+    """The message of a stub still in place; ``file`` when it is in a file of ``utils`` (``utils/models.py``)."""
+    where = (
+        f"Open {file}, write your solution there, save the file, then rerun this check."
+        if file
+        else "Write your solution in its cell, run that cell, then rerun this check."
     )
+    return NotImplementedError(f"Q{part} is not finished: {name}() still raises NotImplementedError. {where}")
 
 
 def _hint_text(hint: Hint, error: BaseException) -> str:
@@ -257,7 +287,8 @@ def call_student(
         failure = error if str(error).startswith("✗ ") else _failure(part, name, error, hint)
     except NotImplementedError as error:
         if _is_stub(error):
-            failure = unfinished(part, _unfinished_name(error, fn, name))
+            file = _student_file(error)
+            failure = unfinished(part, _stub_in(error) if file else _unfinished_name(error, fn, name), file)
         else:
             failure = _failure(part, name, error, hint)
     except Exception as error:  # noqa: BLE001 (the student's bug, reported as a hint rather than a traceback)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import itertools
 import numbers
 import re
 import tempfile
@@ -974,16 +975,17 @@ class _Failing(nn.Module):
 
 
 def _expected_stats(model: nn.Module, inputs: torch.Tensor) -> dict[str, dict[str, float]]:
-    expected: dict[str, dict[str, float]] = {}
-    x = inputs.reshape(inputs.shape[0], -1)
-    for index, layer in enumerate(model.layers):
-        x = layer(x)
-        expected[f"layers.{index}"] = {
-            "mean": x.mean().item(),
-            "std": x.std().item(),
-            "zeros": (x == 0).float().mean().item(),
-        }
-    return expected
+    """The statistics the hooks should record, without hooks: the layers applied one after another by
+    ``itertools.accumulate``, each output summarised in float64 (``torch.std_mean``, ``count_nonzero``)."""
+    outputs = itertools.accumulate(model.layers, lambda signal, layer: layer(signal), initial=inputs.flatten(1))
+    summaries = {}
+    for position, signal in enumerate(list(outputs)[1:]):
+        values = signal.double().flatten()
+        spread, centre = torch.std_mean(values)
+        silent = values.numel() - int(torch.count_nonzero(values))
+        share = silent / values.numel()
+        summaries[f"layers.{position}"] = {"mean": float(centre), "std": float(spread), "zeros": share}
+    return summaries
 
 
 def _leftover_hooks(model: nn.Module) -> list[str]:
