@@ -33,7 +33,7 @@ def test_an_attack_scores_exactly_its_honest_parts(graded_class: SimpleNamespace
 
 def test_the_corpus_covers_the_attacks_a_student_would_try() -> None:
     names = {s.name for s in cheats()}
-    assert len(names) >= 14
+    assert len(names) >= 15
     for what in (
         "forged",
         "stack",
@@ -49,6 +49,7 @@ def test_the_corpus_covers_the_attacks_a_student_would_try() -> None:
         "nan",
         "pickled",
         "rebound",
+        "final",
     ):
         assert any(what in name for name in names), what
 
@@ -69,6 +70,7 @@ def test_no_reply_was_ever_unpickled_by_the_grader(graded_class: SimpleNamespace
         ("cheat-rebound-server", "1.2", "refused: the kernel gave more than one reply"),
         ("cheat-stack-walk", "1.2", "no reference numerical_grad found"),
         ("cheat-exits-when-graded", "1.4", "not graded"),
+        ("cheat-final-lookup", "2.6", "could not rebuild the final model from its layers"),
     ],
 )
 def test_the_feedback_says_what_was_refused(

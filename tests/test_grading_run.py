@@ -33,7 +33,7 @@ def parts(run: SimpleNamespace, name: str) -> dict:
 
 
 def test_three_outputs_and_one_row_and_feedback_per_student(run: SimpleNamespace) -> None:
-    expected = sorted([*synthetic.kinds(secret=run.base / "secret.txt"), *run.made])
+    expected = sorted([*synthetic.kinds(secret=run.base / "secret.txt"), *run.made, NO_UTILS])
     assert sorted(run.rows) == expected
     assert sorted(p.name for p in (run.out / "feedback").iterdir()) == [f"{name}.md" for name in expected]
     assert (run.out / "summary.png").read_bytes()[:4] == b"\x89PNG"
