@@ -37,6 +37,7 @@ def student_to_json(student: StudentResult) -> dict:
                 "reasons": list(nb.reasons),
                 "test_accuracy": nb.test_accuracy,
                 "seconds": {k: round(v, 3) for k, v in sorted(nb.seconds.items())},
+                "channel": {k: round(v, 3) for k, v in sorted(nb.channel.items())},
                 "parts": {
                     pid: {
                         "passed": pr.passed,
@@ -69,7 +70,13 @@ def student_from_json(data: dict, parts: dict[str, PartSpec]) -> StudentResult:
             if pid in parts
         }
         notebooks[name] = NotebookResult(
-            name, nb["status"], results, list(nb["reasons"]), nb.get("test_accuracy"), dict(nb.get("seconds", {}))
+            name,
+            nb["status"],
+            results,
+            list(nb["reasons"]),
+            nb.get("test_accuracy"),
+            dict(nb.get("seconds", {})),
+            channel=dict(nb.get("channel", {})),
         )
     return StudentResult(
         data["name"],

@@ -202,9 +202,11 @@ def test_exports_follow_the_lms_import_formats(tmp_path: Path) -> None:
 def test_results_round_trip_and_a_regrade_merge_leaves_the_others_byte_identical(tmp_path: Path) -> None:
     rules = policy.load(write(tmp_path, BASE), PARTS)
     students = [student(f"s{i}", {"1.1": i % 2 == 0, "2.5": True}, cases=(1, 3)) for i in range(4)]
+    students[0].notebooks["hw08-q01.ipynb"].channel = {"requests": 7, "seconds": 1.25, "bytes": 4096}
     store.save(tmp_path / "results.json", students)
     loaded = store.load(tmp_path / "results.json", PARTS)
     assert store.dumps(loaded) == store.dumps(students)
+    assert loaded[0].notebooks["hw08-q01.ipynb"].channel == {"requests": 7, "seconds": 1.25, "bytes": 4096}
     before = report.gradebook_rows(loaded, PARTS, rules)
     regraded = student("s1", {"1.1": True, "2.5": True})
     merged = [s for s in loaded if s.name != "s1"] + [regraded]
