@@ -296,10 +296,15 @@ SIGNAL_DEATHS = {
 }
 
 
+def _group(client: GradingClient) -> sandbox.MemoryGroup | None:
+    """The memory group the kernel runs in, if any."""
+    launch = getattr(client.km, "launch", None)
+    return launch.group if launch is not None else None
+
+
 def _group_limit(client: GradingClient) -> str:
     """Why the kernel died when its memory group's limit killed it (``""`` when it did not)."""
-    launch = getattr(client.km, "launch", None)
-    group = launch.group if launch is not None else None
+    group = _group(client)
     if group is None or not group.oom_kills():
         return ""
     return f" (memory limit {_size(group.limit)} reached by the kernel and the processes it started: killed)"
@@ -406,7 +411,7 @@ async def _cells(
     channel: Channel,
     judge: Any,
 ) -> None:
-    kills = 0
+    group, kills = _group(client), 0
     for index, (planned, cell) in enumerate(zip(graded.cells, client.nb.cells)):
         remaining = limits.notebook_seconds - (time.perf_counter() - began)
         if remaining <= 1:
@@ -445,14 +450,13 @@ async def _cells(
         error = client.cell_errors.get(index)
         execution.cells.append(CellRun(planned.kind, planned.part, planned.label, seconds, None if died else error))
         hit = limit_hit(error, resources, planned.label)
-        launch = getattr(client.km, "launch", None)
-        if not hit and launch is not None and launch.group is not None and launch.group.oom_kills() > kills:
-            hit = (
-                f"memory limit {_size(launch.group.limit)} reached in {planned.label} by the kernel and the "
-                "processes it started (one of them was killed)"
-            )
-        if launch is not None and launch.group is not None:
-            kills = launch.group.oom_kills()
+        if group is not None:  # a process of the kernel's killed at the group's limit, the cell going on
+            killed, kills = group.oom_kills() > kills, group.oom_kills()
+            if killed and not hit:
+                hit = (
+                    f"memory limit {_size(group.limit)} reached in {planned.label} by the kernel and the "
+                    "processes it started (one of them was killed)"
+                )
         if hit and hit not in execution.events:
             execution.events.append(hit)
         if client.flooded:  # its kernel is being killed, whether or not the cell had finished

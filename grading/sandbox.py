@@ -270,7 +270,7 @@ class MemoryGroup:
                 return int(value)
         if self.version == 1:  # kernels before 4.13 count no kills: a failed charge is the nearest sign
             try:
-                return int((self.path / "memory.failcnt").read_text().strip() or 0) and 1
+                return min(1, int((self.path / "memory.failcnt").read_text().strip() or 0))
             except (OSError, ValueError):
                 return 0
         return 0

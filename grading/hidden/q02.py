@@ -589,32 +589,20 @@ def _as_written(layers: object, weights: dict[str, torch.Tensor]) -> nn.Module:
     return nn.Sequential(*built).eval()
 
 
+#: The standard layers that are not an activation (2.2's pattern puts one activation between hidden layers).
+STRUCTURE = (nn.Linear, nn.BatchNorm1d, nn.LayerNorm, nn.Dropout, nn.AlphaDropout, nn.Flatten, nn.Identity)
 NORMS = {"torch.nn.modules.batchnorm.BatchNorm1d", "torch.nn.modules.normalization.LayerNorm"}
 LINEAR = "torch.nn.modules.linear.Linear"
 
 
 def _activation(layers: object) -> nn.Module:
     """The one kind of activation among the model's layers (a module used after every hidden layer), else ReLU."""
-    found = set()
-    if type(layers) is list:
-        for item in layers:
-            if type(item) is list and len(item) == 3 and item[1] in STANDARD:
-                kind = STANDARD[item[1]][0]
-                if kind not in (
-                    nn.Linear,
-                    nn.BatchNorm1d,
-                    nn.LayerNorm,
-                    nn.Dropout,
-                    nn.AlphaDropout,
-                    nn.Flatten,
-                    nn.Identity,
-                ):
-                    found.add((item[1], repr(sorted(item[2].items())) if type(item[2]) is dict else ""))
-    if len(found) == 1:
-        kind, _ = found.pop()
-        config = next(item[2] for item in layers if type(item) is list and len(item) == 3 and item[1] == kind)
-        return _layer(kind, config, {})
-    return nn.ReLU()
+    found = {}  # (kind, its settings, sorted) -> (kind, settings)
+    for item in layers if type(layers) is list else []:
+        if type(item) is list and len(item) == 3 and item[1] in STANDARD and STANDARD[item[1]][0] not in STRUCTURE:
+            settings = repr(sorted(item[2].items())) if type(item[2]) is dict else ""
+            found.setdefault((item[1], settings), (item[1], item[2]))
+    return _layer(*found.popitem()[1], {}) if len(found) == 1 else nn.ReLU()
 
 
 def _by_pattern(weights: dict[str, torch.Tensor], layers: object = None) -> nn.Module:
